@@ -1,0 +1,1 @@
+"""floorwatch's data layer: readers, store, ingest, metrics, report. Never imports Textual."""

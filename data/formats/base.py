@@ -1,0 +1,99 @@
+"""What every format reader gets and gives back.
+
+A reader turns complete lines (bytes, without the trailing newline) into rows for the store's tables
+and rejects for the quarantine. It never touches the store or the file system: ingest hands it lines
+with their 1-based line numbers and writes what it returns. That keeps readers pure and testable.
+
+Rows are tuples in the column order of `data.store.TABLES[table]`. Timestamps are integers:
+microseconds since the Unix epoch, UTC. `row_key` is `row_key(...)` of the row's identifying content,
+so the same event read twice (a copy of a file, a re-read after truncation) is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import ClassVar, Protocol
+
+from data.config import Config
+
+MAX_RAW = 500  # a reject keeps at most this much of the raw line
+MAX_LINE = 1_000_000  # longer lines are rejected unread
+
+
+@dataclass(frozen=True)
+class Reject:
+    line_no: int
+    reason: str
+    raw: str  # decoded with errors="replace", cut at MAX_RAW
+
+
+@dataclass
+class Batch:
+    """Rows per table and rejects, for one run of lines of one file."""
+
+    rows: dict[str, list[tuple]] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    # Trailing lines the reader could not use yet (a CSV record whose quoted field continues past
+    # the last complete line): ingest leaves its offset before them and hands them over again.
+    unconsumed_lines: int = 0
+
+    def add(self, table: str, row: tuple) -> None:
+        self.rows.setdefault(table, []).append(row)
+
+    def reject(self, line_no: int, reason: str, raw: bytes | str) -> None:
+        text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+        self.rejects.append(Reject(line_no, reason, text[:MAX_RAW]))
+
+    @property
+    def loaded(self) -> int:
+        return sum(len(r) for r in self.rows.values())
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What a reader may know about the file it reads."""
+
+    path: str  # as shown to the user (relative to the watched folder when there is one)
+    file_id: int
+    config: Config
+    zone: tzinfo  # for naive timestamps: the source rule's zone, else the site zone
+    header: bytes | None = None  # the file's first line, for formats with a header row
+    channel: str | None = None  # forced by a source rule
+
+
+class Reader(Protocol):
+    """A format: `sniff` recognises it from the head of a file, `parse` reads lines."""
+
+    name: ClassVar[str]
+
+    def sniff(self, head: bytes, path: str) -> bool:
+        """True when `head` (the first few KiB, possibly cut mid-line) is this format."""
+        ...
+
+    def parse(self, lines: Iterable[tuple[int, bytes]], ctx: ReadContext) -> Batch:
+        """Rows and rejects for these complete lines. Never raises on bad input: rejects it."""
+        ...
+
+
+def row_key(*parts: object) -> int:
+    """A signed 64-bit content hash (DuckDB BIGINT) of the parts."""
+    h = hashlib.blake2b(digest_size=8)
+    for p in parts:
+        h.update(b"\x1f")
+        if isinstance(p, bytes):
+            h.update(p)
+        else:
+            h.update(str(p).encode("utf-8", "surrogatepass"))
+    return int.from_bytes(h.digest(), "little", signed=True)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
+def to_us(dt: datetime) -> int:
+    """An aware datetime as exact epoch microseconds (UTC)."""
+    return (dt - _EPOCH) // _US

@@ -1,0 +1,1 @@
+"""The KPI queries of ../shared/METRICS.md, one module per family."""

@@ -1,0 +1,224 @@
+"""The DuckDB store: schema, connection, and a cursor per thread.
+
+Tables hold UTC TIMESTAMPTZ values and the session time zone is UTC, so nothing depends on the
+machine's zone; periods are cut in the site zone by the metric queries with `timezone(tz, ts)`.
+
+Raw source rows (queue events, messages, conversation facts) are kept so that contacts can be
+derived again; contacts from call-detail and mapped CSVs arrive as contacts directly.
+Every source row carries `row_key`, a 64-bit hash of its content: inserts skip keys already present,
+which is what makes re-reading a file (truncation, a copy under another name) never double count.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+
+import duckdb
+
+# Column order matters: readers emit tuples in exactly this order (see data/formats/base.py).
+QUEUE_EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("row_key", "BIGINT"),
+    ("file_id", "INTEGER"),
+    ("line_no", "BIGINT"),
+    ("ts", "TIMESTAMPTZ"),
+    ("callid", "VARCHAR"),
+    ("queue", "VARCHAR"),
+    ("agent", "VARCHAR"),
+    ("event", "VARCHAR"),
+    ("data1", "VARCHAR"),
+    ("data2", "VARCHAR"),
+    ("data3", "VARCHAR"),
+    ("data4", "VARCHAR"),
+    ("data5", "VARCHAR"),
+)
+
+CONTACT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("row_key", "BIGINT"),
+    ("file_id", "INTEGER"),
+    ("line_no", "BIGINT"),
+    ("contact_id", "VARCHAR"),  # unique per contact: '<source>:<id>[:<segment>]'
+    ("source", "VARCHAR"),  # queue_log, asterisk_cdr, freeswitch_cdr, chat_jsonl, mapped_csv
+    ("source_id", "VARCHAR"),  # callid / uniqueid / conversation id: joins back to raw rows
+    ("channel", "VARCHAR"),
+    ("queue", "VARCHAR"),
+    ("agent", "VARCHAR"),
+    ("customer", "VARCHAR"),
+    ("offered_at", "TIMESTAMPTZ"),
+    ("answered_at", "TIMESTAMPTZ"),
+    ("ended_at", "TIMESTAMPTZ"),
+    ("wait_s", "DOUBLE"),
+    ("talk_s", "DOUBLE"),
+    ("hold_s", "DOUBLE"),
+    ("wrap_s", "DOUBLE"),
+    ("outcome", "VARCHAR"),  # answered, abandoned, timeout, open
+    ("transferred", "BOOLEAN"),
+    ("resolved", "BOOLEAN"),  # resolved or closed (written channels); NULL when unknown
+    ("status", "VARCHAR"),  # open, pending, resolved, closed (tickets/chats), NULL otherwise
+    ("priority", "VARCHAR"),
+    ("due_at", "TIMESTAMPTZ"),  # a source's own resolution due date (wins over targets)
+    ("topic", "VARCHAR"),
+    ("tags", "VARCHAR[]"),
+    ("rating", "DOUBLE"),  # mapped to 1-5
+    ("rating_raw", "DOUBLE"),
+    ("rating_scale", "DOUBLE"),
+    ("rating_comment", "VARCHAR"),
+    ("first_customer_at", "TIMESTAMPTZ"),
+    ("first_agent_at", "TIMESTAMPTZ"),
+    ("frt_s", "DOUBLE"),  # first response time, derived or given by the source
+    ("resolution_s", "DOUBLE"),  # given by the source when it has no end time
+    ("messages", "INTEGER"),
+    ("agent_messages", "INTEGER"),
+    ("fcr", "BOOLEAN"),  # a source's own first-contact-resolution flag
+)
+
+MESSAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("row_key", "BIGINT"),
+    ("file_id", "INTEGER"),
+    ("line_no", "BIGINT"),
+    ("conversation_id", "VARCHAR"),
+    ("ts", "TIMESTAMPTZ"),
+    ("role", "VARCHAR"),  # customer, agent, bot, system
+    ("author", "VARCHAR"),
+    ("text", "VARCHAR"),
+    ("channel", "VARCHAR"),
+    ("queue", "VARCHAR"),
+)
+
+CONVERSATION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("row_key", "BIGINT"),
+    ("file_id", "INTEGER"),
+    ("line_no", "BIGINT"),
+    ("conversation_id", "VARCHAR"),
+    ("ts", "TIMESTAMPTZ"),  # when this fact line was written (orders updates; latest wins)
+    ("created_at", "TIMESTAMPTZ"),
+    ("channel", "VARCHAR"),
+    ("queue", "VARCHAR"),
+    ("status", "VARCHAR"),
+    ("resolved_at", "TIMESTAMPTZ"),
+    ("priority", "VARCHAR"),
+    ("due_at", "TIMESTAMPTZ"),
+    ("tags", "VARCHAR[]"),
+    ("rating", "DOUBLE"),  # mapped to 1-5
+    ("rating_raw", "DOUBLE"),
+    ("rating_scale", "DOUBLE"),
+    ("rating_comment", "VARCHAR"),
+    ("customer", "VARCHAR"),
+    ("agent", "VARCHAR"),
+    ("topic", "VARCHAR"),
+    ("extra", "VARCHAR"),  # unknown fields, kept as JSON text
+)
+
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "queue_events": QUEUE_EVENT_COLUMNS,
+    "contacts": CONTACT_COLUMNS,
+    "messages": MESSAGE_COLUMNS,
+    "conversations": CONVERSATION_COLUMNS,
+}
+
+_BOOKKEEPING = """
+CREATE TABLE IF NOT EXISTS files (
+    file_id INTEGER PRIMARY KEY,
+    path VARCHAR NOT NULL,
+    device UBIGINT,
+    inode UBIGINT,
+    head_hash VARCHAR,       -- hash of the first bytes read (up to HEAD_BYTES): identity across renames
+    head_len INTEGER,
+    size BIGINT,
+    "offset" BIGINT NOT NULL DEFAULT 0,   -- bytes consumed (always at a line boundary)
+    line_no BIGINT NOT NULL DEFAULT 0,    -- lines consumed
+    format VARCHAR,
+    lines BIGINT NOT NULL DEFAULT 0,
+    loaded BIGINT NOT NULL DEFAULT 0,
+    rejected BIGINT NOT NULL DEFAULT 0,
+    duplicates BIGINT NOT NULL DEFAULT 0,
+    status VARCHAR NOT NULL DEFAULT 'ok',  -- ok, skipped, unreadable, missing, duplicate_of
+    message VARCHAR,
+    header VARCHAR,          -- first line, for formats with a header row
+    last_change TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS rejects (
+    path VARCHAR NOT NULL,
+    line_no BIGINT,
+    reason VARCHAR NOT NULL,
+    raw VARCHAR,
+    at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+"""
+
+AGENT_EVENTS = (
+    "AGENTLOGIN",
+    "AGENTLOGOFF",
+    "AGENTCALLBACKLOGIN",
+    "AGENTCALLBACKLOGOFF",
+    "ADDMEMBER",
+    "REMOVEMEMBER",
+    "PAUSE",
+    "UNPAUSE",
+    "PAUSEALL",
+    "UNPAUSEALL",
+)
+
+_VIEWS = f"""
+CREATE OR REPLACE VIEW agent_events AS
+SELECT ts, agent, queue, event, data1 AS reason, callid, file_id, line_no
+FROM queue_events
+WHERE event IN ({", ".join(repr(e) for e in AGENT_EVENTS)});
+"""
+
+SCHEMA_VERSION = "1"
+
+
+def _create_table(name: str, columns: tuple[tuple[str, str], ...]) -> str:
+    cols = ",\n    ".join(f"{c} {t}" for c, t in columns)
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n    {cols}\n);"
+
+
+class Store:
+    """One DuckDB database (a file with `--db`, else in memory) shared by the threads of one process.
+
+    DuckDB connections are not safe to share between threads (results of one thread's query can be
+    returned to another), so every thread asks `cursor()` and gets its own.
+    """
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path else None
+        self._conn = duckdb.connect(str(path) if path else ":memory:")
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        con = self._conn
+        con.execute("SET TimeZone = 'UTC'")
+        for name, columns in TABLES.items():
+            con.execute(_create_table(name, columns))
+        con.execute(_BOOKKEEPING)
+        con.execute(_VIEWS)
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+            [SCHEMA_VERSION],
+        )
+
+    @property
+    def write_lock(self) -> threading.Lock:
+        """Held by whoever writes (ingest); readers never need it."""
+        return self._write_lock
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's own cursor, created on first use."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._conn.cursor()
+            cur.execute("SET TimeZone = 'UTC'")
+            self._local.cursor = cur
+        return cur
+
+    def close(self) -> None:
+        with contextlib.suppress(duckdb.Error):
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""floorwatch's Textual console. Only this package imports Textual."""

@@ -1,0 +1,38 @@
+"""The `floorwatch` command.
+
+`check` and `report` are headless and never import Textual (fast to start, usable from cron);
+the console and the demo import it only when they run.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+HEADLESS = {"check", "report"}
+USAGE = """usage: floorwatch [FOLDER] [--config F] [--db F] [--wall]
+       floorwatch demo [--speed N] [--db F]
+       floorwatch check PATH... [--config F] [--db F] [--format text|json]
+       floorwatch report PATH... | --db F [--period P | --from T --to T] [--by K] [--format F]
+       floorwatch serve FOLDER [--host H] [--port N]
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("-h", "--help"):
+        print(USAGE, end="")
+        return 0
+    command = args[0] if args and args[0] in HEADLESS | {"demo", "serve"} else "console"
+    rest = args[1:] if command != "console" else args
+    if command == "check":
+        from data.commands.check import run_check
+
+        return run_check(rest)
+    if command == "report":
+        from data.commands.report import run_report
+
+        return run_report(rest)
+    from tui.launch import run_console
+
+    return run_console(command, rest)
