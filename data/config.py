@@ -10,10 +10,17 @@ import os
 import tomllib
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 Channel = Literal["voice", "chat", "email", "social", "sms", "other"]
 CHANNELS: tuple[str, ...] = ("voice", "chat", "email", "social", "sms", "other")
@@ -98,8 +105,40 @@ class CsvMapping(_Strict):
     rating_scale: float = 5
     duration_unit: Literal["s", "min", "h"] = "s"
     key_prefix: str = ""
+    kind: Literal["contacts", "messages"] = Field(
+        default="contacts", description="one contact per row, or one message per row"
+    )
+
+    # The fields `columns` may map, per kind (data/formats/mapped_csv.py says what each means).
+    # `<ts>_date` + `<ts>_time` pairs stand for a timestamp split over two columns.
+    CONTACT_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "id", "offered_at", "offered_date", "offered_time", "answered_at", "ended_at",
+            "due_at", "first_customer_at", "first_agent_at", "answered", "outcome", "resolved",
+            "transferred", "fcr", "wait_s", "talk_s", "hold_s", "wrap_s", "frt_s",
+            "resolution_s", "agent", "queue", "channel", "customer", "topic", "tags", "status",
+            "priority", "rating", "rating_comment", "messages", "agent_messages",
+        }
+    )  # fmt: skip
+    MESSAGE_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {
+            "id", "conversation_id", "in_response_to", "ts", "ts_date", "ts_time", "role",
+            "author", "text", "channel", "queue",
+        }
+    )  # fmt: skip
 
     _zone = field_validator("timezone")(classmethod(lambda cls, v: _check_zone(v)))
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> CsvMapping:
+        allowed = self.CONTACT_FIELDS if self.kind == "contacts" else self.MESSAGE_FIELDS
+        unknown = sorted(set(self.columns) - allowed)
+        if unknown:
+            raise ValueError(
+                f"unknown field(s) {', '.join(unknown)} for kind {self.kind!r} "
+                f"(supported: {', '.join(sorted(allowed))})"
+            )
+        return self
 
 
 class Level(_Strict):

@@ -1,0 +1,42 @@
+"""What the headless commands share: loading paths into a store, configuration errors."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from data.config import Config, ConfigError, find_config, load_config
+from data.ingest import Ingestor, IngestResult
+from data.progress import stderr_bar
+from data.store import Store
+
+
+class UsageError(Exception):
+    """Bad arguments: the command prints it and exits 2."""
+
+
+def load_settings(paths: list[Path], config_path: Path | None) -> Config:
+    folders = [p for p in paths if p.is_dir()]
+    return load_config(find_config(folders, config_path))
+
+
+def display_root(paths: list[Path]) -> Path:
+    """Paths are shown relative to the one folder given, else to the working directory."""
+    folders = [p for p in paths if p.is_dir()]
+    return folders[0] if len(paths) == 1 and folders else Path.cwd()
+
+
+def load_paths(store: Store, config: Config, paths: list[Path]) -> IngestResult:
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    ingestor = Ingestor(store, config, display_root(paths), final=True)
+    return ingestor.scan(paths, progress=stderr_bar())
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"floorwatch: {message}", file=sys.stderr)
+    return code
+
+
+__all__ = ["ConfigError", "UsageError", "fail", "load_paths", "load_settings"]

@@ -1,0 +1,76 @@
+"""`floorwatch report PATH... | --db F [--period P | --from T --to T] [--by K] [--format F]`
+
+Loads the given exports (or reads an existing store) and prints the KPIs of ../shared/METRICS.md for a
+period against its comparison period. Exit 0 ok, 2 on a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from data.commands.common import ConfigError, UsageError, fail, load_paths, load_settings
+from data.metrics import BY_KEYS, PERIODS, Filters, custom_period, overdue, report, resolve_period
+from data.metrics.period import parse_time
+from data.report import FORMATS, render
+from data.store import Store
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="floorwatch report",
+        description="KPIs for a period, compared with the same span earlier.",
+    )
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    p.add_argument("--db", type=Path, help="read (and update) this store")
+    p.add_argument("--period", choices=PERIODS, help="default: today")
+    p.add_argument("--from", dest="start", metavar="T", help="ISO date or date-time (site zone)")
+    p.add_argument("--to", dest="end", metavar="T", help="exclusive; ISO date or date-time")
+    p.add_argument("--by", choices=BY_KEYS)
+    p.add_argument("--queue")
+    p.add_argument("--channel")
+    p.add_argument("--agent")
+    p.add_argument("--team")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--config", type=Path)
+    p.add_argument("--now", help=argparse.SUPPRESS)
+    return p
+
+
+def run_report(argv: list[str]) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return 0 if exc.code == 0 else 2
+    if not args.paths and args.db is None:
+        return fail("report needs PATH... or --db F")
+    if (args.start is None) != (args.end is None):
+        return fail("--from and --to go together")
+    if args.start is not None and args.period:
+        return fail("use --period or --from/--to, not both")
+    try:
+        config = load_settings(args.paths, args.config)
+    except ConfigError as exc:
+        return fail(str(exc))
+    try:
+        now = parse_time(args.now, config) if args.now else datetime.now(UTC)
+        if args.start is not None:
+            period = custom_period(args.start, args.end, config)
+        else:
+            period = resolve_period(args.period or "today", config, now)
+    except ValueError as exc:
+        return fail(str(exc))
+    filters = Filters(args.queue, args.channel, args.agent, args.team)
+    with Store(args.db) as store:
+        if args.paths:
+            try:
+                load_paths(store, config, args.paths)
+            except UsageError as exc:
+                return fail(str(exc))
+        cur = store.cursor()
+        rep = report(cur, config, period, filters, now, by=args.by)
+        rows = overdue(cur, config, filters, now, limit=10) if args.format == "md" else None
+    sys.stdout.write(render(rep, args.format, rows))
+    return 0

@@ -1,0 +1,299 @@
+"""Contacts derived from raw rows: queue segments from queue_log events, conversations from messages.
+
+Derivation is a rebuild of the contacts of the calls and conversations a batch touched, so a call
+whose events arrive in two files (a rotation mid-call), in any order, ends as the same contact.
+
+Queue segments (METRICS.md "The contact"): a call that enters two queues is one contact per queue
+entry. Events of a call are assigned to the latest ENTERQUEUE of the same queue before them.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from data.config import Config
+from data.store import AGENT_EVENTS
+
+STALE_MARGIN_US = (
+    24 * 3600 * 1_000_000
+)  # calls are far shorter; files of a rotation are near in time
+
+TERMINAL = (
+    "COMPLETEAGENT",
+    "COMPLETECALLER",
+    "TRANSFER",
+    "BLINDTRANSFER",
+    "ATTENDEDTRANSFER",
+    "ABANDON",
+    "EXITWITHTIMEOUT",
+    "EXITWITHKEY",
+    "EXITEMPTY",
+    "AGENTDUMP",
+    "SYSCOMPAT",
+)
+TRANSFERS = ("TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER")
+RESOLVED_STATUSES = ("resolved", "closed", "solved")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)  # constants of this module only, never user data
+
+
+_QUEUE_SEGMENTS = f"""
+WITH ev AS (
+    SELECT e.* FROM queue_events e
+    WHERE e.callid IN (SELECT id FROM affected_ids)
+      AND e.event NOT IN ({_in(AGENT_EVENTS)})
+      {{window}}
+),
+seg AS (
+    SELECT *, sum(CASE WHEN event = 'ENTERQUEUE' THEN 1 ELSE 0 END) OVER (
+        PARTITION BY callid, queue
+        ORDER BY ts, CASE WHEN event = 'ENTERQUEUE' THEN 0 ELSE 1 END, file_id, line_no
+        ROWS UNBOUNDED PRECEDING) AS seg_no
+    FROM ev
+),
+agg AS (
+    SELECT callid, queue, seg_no,
+        min(ts) FILTER (event = 'ENTERQUEUE') AS offered_at,
+        arg_min(file_id, ts) FILTER (event = 'ENTERQUEUE') AS file_id,
+        arg_min(line_no, ts) FILTER (event = 'ENTERQUEUE') AS line_no,
+        arg_min(data2, ts) FILTER (event = 'ENTERQUEUE') AS callerid,
+        min(ts) FILTER (event = 'CONNECT') AS answered_at,
+        arg_max(agent, ts) FILTER (event = 'CONNECT') AS agent,
+        arg_min(data1, ts) FILTER (event = 'CONNECT') AS connect_hold,
+        max(ts) FILTER (event IN ({_in(TERMINAL)})) AS ended_at,
+        arg_max(event, ts) FILTER (event IN ({_in(TERMINAL)})) AS end_event,
+        arg_max(data2, ts) FILTER (event IN ({_in(TERMINAL)})) AS end_d2,
+        arg_max(data3, ts) FILTER (event IN ({_in(TERMINAL)})) AS end_d3,
+        arg_max(data4, ts) FILTER (event IN ({_in(TERMINAL)})) AS end_d4,
+        bool_or(event IN ({_in(TRANSFERS)})) AS transferred
+    FROM seg WHERE seg_no >= 1
+    GROUP BY callid, queue, seg_no
+)
+SELECT
+    (hash('queue_log', callid, queue, seg_no) >> 1)::BIGINT AS row_key,
+    file_id::INTEGER, line_no,
+    'queue_log:' || callid || ':' || queue || ':' || seg_no AS contact_id,
+    'queue_log' AS source,
+    callid AS source_id,
+    coalesce(qc.channel, 'voice') AS channel,
+    queue,
+    agent,
+    nullif(callerid, '') AS customer,
+    offered_at,
+    answered_at,
+    ended_at,
+    CASE
+        WHEN answered_at IS NOT NULL
+            THEN coalesce(try_cast(connect_hold AS DOUBLE), epoch(answered_at - offered_at))
+        WHEN end_event IN ('ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY')
+            THEN coalesce(try_cast(end_d3 AS DOUBLE), epoch(ended_at - offered_at))
+        WHEN end_event = 'EXITWITHKEY'
+            THEN coalesce(try_cast(end_d4 AS DOUBLE), epoch(ended_at - offered_at))
+        ELSE epoch(ended_at - offered_at)
+    END AS wait_s,
+    CASE
+        WHEN answered_at IS NULL THEN NULL
+        WHEN end_event IN ('COMPLETEAGENT', 'COMPLETECALLER') THEN try_cast(end_d2 AS DOUBLE)
+        WHEN end_event IN ({_in(TRANSFERS)}) THEN try_cast(end_d4 AS DOUBLE)
+        WHEN ended_at IS NOT NULL THEN epoch(ended_at - answered_at)
+    END AS talk_s,
+    CASE WHEN answered_at IS NOT NULL THEN 0.0 END AS hold_s,
+    CASE WHEN answered_at IS NOT NULL THEN 0.0 END AS wrap_s,
+    CASE
+        WHEN answered_at IS NOT NULL THEN 'answered'
+        WHEN end_event = 'ABANDON' THEN 'abandoned'
+        WHEN end_event IN ('EXITWITHTIMEOUT', 'EXITWITHKEY', 'EXITEMPTY') THEN 'timeout'
+        WHEN end_event IS NOT NULL THEN 'abandoned'
+        ELSE 'open'
+    END AS outcome,
+    coalesce(transferred, false) AS transferred,
+    NULL::BOOLEAN AS resolved, NULL AS status, NULL AS priority, NULL::TIMESTAMPTZ AS due_at,
+    NULL AS topic, NULL::VARCHAR[] AS tags,
+    NULL::DOUBLE AS rating, NULL::DOUBLE AS rating_raw, NULL::DOUBLE AS rating_scale,
+    NULL AS rating_comment,
+    NULL::TIMESTAMPTZ AS first_customer_at, NULL::TIMESTAMPTZ AS first_agent_at,
+    NULL::DOUBLE AS frt_s, NULL::DOUBLE AS resolution_s,
+    NULL::INTEGER AS messages, NULL::INTEGER AS agent_messages, NULL::BOOLEAN AS fcr
+FROM agg LEFT JOIN queue_channel_map qc USING (queue)
+WHERE offered_at IS NOT NULL
+"""
+
+_CONVERSATIONS = f"""
+WITH m AS (
+    SELECT conversation_id,
+        min(ts) AS first_ts,
+        max(ts) AS last_ts,
+        min(ts) FILTER (role = 'customer') AS first_customer_at,
+        min(ts) FILTER (role = 'agent') AS first_agent_at,
+        count(*) FILTER (role IN ('customer', 'agent')) AS messages,
+        count(*) FILTER (role = 'agent') AS agent_messages,
+        arg_max(author, ts) FILTER (role = 'agent') AS last_agent,
+        arg_min(author, ts) FILTER (role = 'customer') AS first_customer,
+        arg_min(channel, ts) FILTER (channel IS NOT NULL) AS channel,
+        arg_min(queue, ts) FILTER (queue IS NOT NULL) AS queue,
+        arg_min(file_id, ts) AS file_id,
+        arg_min(line_no, ts) AS line_no
+    FROM messages WHERE conversation_id IN (SELECT id FROM affected_ids)
+    GROUP BY conversation_id
+),
+f AS (
+    -- Facts may come on several lines: the latest non-null value of each field wins.
+    SELECT conversation_id,
+        arg_max(created_at, ts) FILTER (created_at IS NOT NULL) AS created_at,
+        arg_max(channel, ts) FILTER (channel IS NOT NULL) AS channel,
+        arg_max(queue, ts) FILTER (queue IS NOT NULL) AS queue,
+        arg_max(status, ts) FILTER (status IS NOT NULL) AS status,
+        arg_max(resolved_at, ts) FILTER (resolved_at IS NOT NULL) AS resolved_at,
+        arg_max(priority, ts) FILTER (priority IS NOT NULL) AS priority,
+        arg_max(due_at, ts) FILTER (due_at IS NOT NULL) AS due_at,
+        arg_max(tags, ts) FILTER (tags IS NOT NULL) AS tags,
+        arg_max(rating, ts) FILTER (rating IS NOT NULL) AS rating,
+        arg_max(rating_raw, ts) FILTER (rating IS NOT NULL) AS rating_raw,
+        arg_max(rating_scale, ts) FILTER (rating IS NOT NULL) AS rating_scale,
+        arg_max(rating_comment, ts) FILTER (rating_comment IS NOT NULL) AS rating_comment,
+        arg_max(customer, ts) FILTER (customer IS NOT NULL) AS customer,
+        arg_max(agent, ts) FILTER (agent IS NOT NULL) AS agent,
+        arg_max(topic, ts) FILTER (topic IS NOT NULL) AS topic,
+        min(ts) AS first_fact_ts,
+        arg_min(file_id, ts) AS file_id,
+        arg_min(line_no, ts) AS line_no
+    FROM conversations WHERE conversation_id IN (SELECT id FROM affected_ids)
+    GROUP BY conversation_id
+),
+c AS (
+    SELECT
+        coalesce(m.conversation_id, f.conversation_id) AS conversation_id,
+        coalesce(f.file_id, m.file_id) AS file_id,
+        coalesce(f.line_no, m.line_no) AS line_no,
+        coalesce(f.channel, m.channel, 'chat') AS channel,
+        coalesce(f.queue, m.queue) AS queue,
+        coalesce(f.agent, m.last_agent) AS agent,
+        coalesce(f.customer, m.first_customer) AS customer,
+        coalesce(f.created_at, m.first_ts, f.first_fact_ts) AS offered_at,
+        m.first_agent_at AS answered_at,
+        lower(f.status) IN ({_in(RESOLVED_STATUSES)}) AS is_resolved,
+        f.resolved_at, m.last_ts, f.status, f.priority, f.due_at, f.tags, f.topic,
+        f.rating, f.rating_raw, f.rating_scale, f.rating_comment,
+        m.first_customer_at, m.first_agent_at, m.messages, m.agent_messages
+    FROM m FULL OUTER JOIN f ON m.conversation_id = f.conversation_id
+)
+SELECT
+    (hash('chat', conversation_id) >> 1)::BIGINT AS row_key,
+    file_id::INTEGER, line_no,
+    'chat:' || conversation_id AS contact_id,
+    'chat_jsonl' AS source,
+    conversation_id AS source_id,
+    channel, queue, agent, customer,
+    offered_at,
+    answered_at,
+    CASE WHEN is_resolved THEN coalesce(resolved_at, last_ts) END AS ended_at,
+    CASE
+        WHEN answered_at IS NOT NULL THEN epoch(answered_at - offered_at)
+        WHEN is_resolved THEN epoch(coalesce(resolved_at, last_ts) - offered_at)
+    END AS wait_s,
+    NULL::DOUBLE AS talk_s, NULL::DOUBLE AS hold_s, NULL::DOUBLE AS wrap_s,
+    CASE
+        WHEN answered_at IS NOT NULL THEN 'answered'
+        WHEN is_resolved THEN 'abandoned'
+        ELSE 'open'
+    END AS outcome,
+    false AS transferred,
+    coalesce(is_resolved, false) AS resolved,
+    lower(status) AS status, priority, due_at,
+    coalesce(topic, tags[1]) AS topic, tags,
+    rating, rating_raw, rating_scale, rating_comment,
+    first_customer_at, first_agent_at,
+    CASE WHEN first_agent_at IS NOT NULL AND first_customer_at IS NOT NULL
+         THEN greatest(epoch(first_agent_at - first_customer_at), 0) END AS frt_s,
+    NULL::DOUBLE AS resolution_s,
+    messages::INTEGER, agent_messages::INTEGER,
+    NULL::BOOLEAN AS fcr
+FROM c
+WHERE offered_at IS NOT NULL
+"""
+
+
+def _register(cur, config: Config, ids: set[str]) -> None:
+    cur.register("affected_ids", pa.table({"id": pa.array(sorted(ids), pa.string())}))
+    cur.register(
+        "queue_channel_map",
+        pa.table(
+            {
+                "queue": pa.array(list(config.queue_channels), pa.string()),
+                "channel": pa.array(list(config.queue_channels.values()), pa.string()),
+            }
+        ),
+    )
+
+
+def after_insert(
+    cur,
+    config: Config,
+    tables: set[str],
+    keys: dict[str, set[str]],
+    ts_range: tuple[int, int] | None = None,
+) -> None:
+    """Rebuild the contacts of the calls and conversations whose raw rows just changed."""
+    if "queue_events" in tables:
+        ids = {k for k in keys.get("callid", ()) if k and k not in ("NONE", "REALTIME")}
+        if ids:
+            rebuild_queue_log(cur, config, ids, ts_range)
+    if tables & {"messages", "conversations"}:
+        ids = keys.get("conversation_id", set())
+        if ids:
+            rebuild_conversations(cur, config, ids)
+
+
+def rebuild_queue_log(
+    cur, config: Config, ids: set[str], ts_range: tuple[int, int] | None = None
+) -> None:
+    _register(cur, config, ids)
+    window, params = "", []
+    if ts_range is not None:
+        lo, hi = ts_range[0] - STALE_MARGIN_US, ts_range[1] + STALE_MARGIN_US
+        window = "AND e.ts BETWEEN make_timestamptz(?) AND make_timestamptz(?)"
+        params = [lo, hi]
+    delete_window = window.replace("e.ts", "offered_at")
+    cur.execute(
+        "DELETE FROM contacts WHERE source = 'queue_log' "
+        f"AND source_id IN (SELECT id FROM affected_ids) {delete_window}",
+        params,
+    )
+    cur.execute(
+        "INSERT INTO contacts " + _QUEUE_SEGMENTS.replace("{window}", window),
+        params,
+    )
+    _unregister(cur)
+
+
+def rebuild_conversations(cur, config: Config, ids: set[str]) -> None:
+    _register(cur, config, ids)
+    cur.execute(
+        "DELETE FROM contacts WHERE source = 'chat_jsonl' "
+        "AND source_id IN (SELECT id FROM affected_ids)"
+    )
+    cur.execute("INSERT INTO contacts " + _CONVERSATIONS)
+    _unregister(cur)
+
+
+def rebuild_all(cur, config: Config) -> None:
+    """Everything again, e.g. after queue_channels changed in the configuration."""
+    callids = {r[0] for r in cur.execute("SELECT DISTINCT callid FROM queue_events").fetchall()}
+    callids -= {None, "NONE", "REALTIME"}
+    if callids:
+        rebuild_queue_log(cur, config, callids)
+    convs = {
+        r[0]
+        for r in cur.execute(
+            "SELECT conversation_id FROM messages UNION SELECT conversation_id FROM conversations"
+        ).fetchall()
+    }
+    if convs:
+        rebuild_conversations(cur, config, convs)
+
+
+def _unregister(cur) -> None:
+    cur.unregister("affected_ids")
+    cur.unregister("queue_channel_map")

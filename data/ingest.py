@@ -1,0 +1,413 @@
+"""Incremental, idempotent loading of export files into the store.
+
+For each file: find out whether it is known (same path, or renamed: same inode and same first bytes),
+read only the complete lines past its stored offset, hand them to its reader, and write rows, rejects
+and the new offset in one transaction — so a kill at any moment loses nothing and doubles nothing.
+A file that shrank was truncated or rewritten: it is read again from the start, and because every
+row carries a content key that inserts skip when present, nothing is counted twice. The same holds
+for a copy of a file under another name.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from data import derive
+from data.config import CONFIG_FILE_NAME, Config
+from data.formats import detect as detection
+from data.formats.base import MAX_LINE, Batch, ReadContext, Reader
+from data.progress import Progress, ProgressMeter
+from data.store import Store
+from data.tail import HEAD_BYTES, Identity, head_hash, identity, read_head, read_lines
+from data.writer import write_batch
+
+IGNORED_NAMES = (CONFIG_FILE_NAME, "*.duckdb", "*.duckdb.wal", "*.tmp", "*.swp", "*~", ".*")
+
+
+@dataclass
+class FileReport:
+    """What one pass over one file did."""
+
+    path: str
+    format: str | None
+    lines: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    status: str = "ok"
+    message: str | None = None
+
+
+@dataclass
+class IngestResult:
+    files: list[FileReport] = field(default_factory=list)
+    affected_days: set[date] = field(default_factory=set)
+    tables: set[str] = field(default_factory=set)
+
+    @property
+    def loaded(self) -> int:
+        return sum(f.loaded for f in self.files)
+
+    @property
+    def rejected(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.tables) or any(f.rejected or f.status != "ok" for f in self.files)
+
+    def merge(self, other: IngestResult) -> None:
+        self.files.extend(other.files)
+        self.affected_days |= other.affected_days
+        self.tables |= other.tables
+
+
+@dataclass
+class FileState:
+    file_id: int
+    path: str
+    device: int | None
+    inode: int | None
+    head_hash: str | None
+    head_len: int
+    size: int
+    offset: int
+    line_no: int
+    format: str | None
+    header: str | None
+    status: str
+
+
+_STATE_COLS = (
+    'file_id, path, device, inode, head_hash, coalesce(head_len, 0), coalesce(size, 0), "offset", '
+    "line_no, format, header, status"
+)
+
+
+class Ingestor:
+    """Loads files and folders into `store`. One instance per process; call from one thread at a time."""
+
+    def __init__(
+        self, store: Store, config: Config, root: Path | None = None, *, final: bool = False
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.root = root.resolve() if root else None
+        # `final`: a one-shot load (check, report) treats an unterminated last line as complete.
+        self.final = final
+
+    # ---- public API -------------------------------------------------------------------------
+    def scan(
+        self, paths: Iterable[Path], progress: Callable[[Progress], None] | None = None
+    ) -> IngestResult:
+        """Load every file under `paths` (files or folders, recursively), then note vanished ones."""
+        files = sorted(set(self._expand(paths)))
+        meter = ProgressMeter(files, progress)
+        result = IngestResult()
+        for path in files:
+            result.merge(self._ingest(path, meter))
+            meter.file_done(path)
+        meter.finish()
+        return result
+
+    def apply(self, paths: Iterable[Path]) -> IngestResult:
+        """Re-check paths a watcher reported (added, modified or deleted), in an order that makes
+        a rotation read the renamed file's tail before the new file at the old name."""
+        result = IngestResult()
+        present: list[Path] = []
+        for path in set(paths):
+            if path.is_dir():
+                present.extend(self._expand([path]))
+            elif self._wanted(path):
+                present.append(path)
+        # Known inodes first: a renamed file continues from its offset before anything else.
+        present.sort(key=lambda p: (self._state_by_path(self._display(p)) is not None, str(p)))
+        for path in present:
+            result.merge(self._ingest(path, None))
+        return result
+
+    # ---- one file ---------------------------------------------------------------------------
+    def _ingest(self, path: Path, meter: ProgressMeter | None) -> IngestResult:
+        shown = self._display(path)
+        result = IngestResult()
+        try:
+            ident = identity(path)
+        except FileNotFoundError:
+            self._mark_missing(shown)
+            result.files.append(FileReport(shown, None, status="missing", message="file vanished"))
+            return result
+        except OSError as exc:
+            return self._unreadable(shown, exc, result)
+        try:
+            head = read_head(path)
+        except OSError as exc:
+            return self._unreadable(shown, exc, result)
+        state = self._locate(shown, ident, head)
+        needs_detection = state.format is None or state.offset == 0
+        if needs_detection and not self._detect(state, head, shown, result):
+            return result
+        if ident.size < state.offset or not _head_matches(state, head):
+            # Truncated or rewritten in place: read again from the start; content keys dedupe.
+            state.offset, state.line_no, state.head_len = 0, 0, 0
+        if ident.size == state.offset and state.head_len >= min(ident.size, HEAD_BYTES):
+            return result
+        state.device, state.inode, state.size = ident.device, ident.inode, ident.size
+        if state.head_len < min(len(head), HEAD_BYTES):
+            state.head_hash, state.head_len = head_hash(head), len(head)
+        reader = detection.reader_for(state.format)  # type: ignore[arg-type]
+        report = FileReport(shown, state.format)
+        try:
+            self._read_into(path, state, reader, report, result, meter)
+        except FileNotFoundError:
+            report.status, report.message = "missing", "file vanished while being read"
+        except OSError as exc:
+            report.status, report.message = "unreadable", _os_reason(exc)
+        result.files.append(report)
+        return result
+
+    def _read_into(
+        self,
+        path: Path,
+        state: FileState,
+        reader: Reader,
+        report: FileReport,
+        result: IngestResult,
+        meter: ProgressMeter | None,
+    ) -> None:
+        rule = detection.source_rule_for(state.path, self.config)
+        zone = self.config.zone
+        if rule is not None and rule.timezone:
+            from zoneinfo import ZoneInfo
+
+            zone = ZoneInfo(rule.timezone)
+        ctx = ReadContext(
+            path=state.path,
+            file_id=state.file_id,
+            config=self.config,
+            zone=zone,
+            header=state.header.encode("utf-8", "surrogateescape") if state.header else None,
+            channel=rule.channel if rule else None,
+        )
+        for chunk in read_lines(path, state.offset, state.line_no, final=self.final):
+            batch = reader.parse(chunk.lines, ctx) if chunk.lines else Batch()
+            for line_no, raw in chunk.too_long:
+                batch.reject(line_no, f"line longer than {MAX_LINE} bytes", raw)
+            end, next_line = chunk.end, chunk.next_line_no
+            if batch.unconsumed_lines:
+                # A record continues past the last complete line: stop before it, retry later.
+                keep = chunk.lines[-batch.unconsumed_lines :]
+                end = chunk.end - sum(len(raw) + 1 for _, raw in keep)
+                next_line = keep[0][0] - 1
+            lines_read = next_line - (chunk.first_line_no - 1)
+            state.offset, state.line_no = end, next_line
+            # Rows, rejects, derived contacts and the new offset commit together.
+            written = write_batch(self.store, batch, state, self.config, lines_read)
+            report.lines += lines_read
+            report.loaded += written.inserted
+            report.duplicates += written.duplicates
+            report.rejected += len(batch.rejects)
+            result.tables |= written.tables
+            result.affected_days |= self._days(written.ts_range)
+            if meter is not None:
+                meter.advance(end - chunk.start, written.inserted)
+            if batch.unconsumed_lines:
+                break
+
+    # ---- identity ---------------------------------------------------------------------------
+    def _locate(self, shown: str, ident: Identity, head: bytes) -> FileState:
+        """The known state of this file, following a rename; a fresh state when it is new."""
+        by_path = self._state_by_path(shown)
+        if by_path is not None and self._same_file(by_path, ident):
+            return by_path
+        moved = self._state_by_inode(ident, head)
+        if moved is not None:
+            if by_path is not None:
+                self._detach(by_path)
+            self._detach_path(shown, keep=moved.file_id)
+            moved.path = shown
+            self._set_status(moved, "ok", f"renamed to {shown}", fmt=moved.format)
+            return moved
+        if by_path is not None:
+            # A new file took this name (rotation by rename): the old state stays findable by inode.
+            self._detach(by_path)
+        return self._new_state(shown)
+
+    @staticmethod
+    def _same_file(state: FileState, ident: Identity) -> bool:
+        return state.inode is None or (state.device, state.inode) == (ident.device, ident.inode)
+
+    def _state_by_inode(self, ident: Identity, head: bytes) -> FileState | None:
+        rows = (
+            self._cur()
+            .execute(
+                f"SELECT {_STATE_COLS} FROM files WHERE device = ? AND inode = ? ORDER BY file_id DESC",
+                [ident.device, ident.inode],
+            )
+            .fetchall()
+        )
+        for row in rows:
+            state = FileState(*row)
+            # Inodes are reused after a delete: the first bytes must match too.
+            if state.head_hash and head_hash(head[: state.head_len]) == state.head_hash:
+                return state
+        return None
+
+    def _state_by_path(self, shown: str) -> FileState | None:
+        row = (
+            self._cur()
+            .execute(
+                f"SELECT {_STATE_COLS} FROM files WHERE path = ? AND status <> 'moved' "
+                "ORDER BY file_id DESC LIMIT 1",
+                [shown],
+            )
+            .fetchone()
+        )
+        return FileState(*row) if row else None
+
+    def _new_state(self, shown: str) -> FileState:
+        with self.store.write_lock:
+            cur = self._cur()
+            (next_id,) = cur.execute("SELECT coalesce(max(file_id), 0) + 1 FROM files").fetchone()
+            cur.execute(
+                "INSERT INTO files (file_id, path, status, last_change) VALUES (?, ?, 'ok', ?)",
+                [next_id, shown, _now()],
+            )
+        return FileState(next_id, shown, None, None, None, 0, 0, 0, 0, None, None, "ok")
+
+    def _detach(self, state: FileState) -> None:
+        with self.store.write_lock:
+            self._cur().execute(
+                "UPDATE files SET status = 'moved' WHERE file_id = ?", [state.file_id]
+            )
+
+    def _detach_path(self, shown: str, keep: int) -> None:
+        with self.store.write_lock:
+            self._cur().execute(
+                "UPDATE files SET status = 'moved' WHERE path = ? AND file_id <> ?", [shown, keep]
+            )
+
+    def _detect(self, state: FileState, head: bytes, shown: str, result: IngestResult) -> bool:
+        if not head:
+            return False  # empty for now; detect when something arrives
+        reader, why = detection.detect(head, shown, self.config)
+        if reader is None:
+            self._set_status(state, "skipped", why, fmt=None)
+            result.files.append(FileReport(shown, None, status="skipped", message=why))
+            return False
+        state.format = reader.name
+        first = head.split(b"\n", 1)[0].rstrip(b"\r")
+        state.header = first.decode("utf-8", "surrogateescape")
+        self._set_status(state, "ok", why, fmt=reader.name)
+        return True
+
+    # ---- bookkeeping ------------------------------------------------------------------------
+    def _set_status(
+        self, state: FileState, status: str, message: str | None, fmt: str | None
+    ) -> None:
+        with self.store.write_lock:
+            self._cur().execute(
+                "UPDATE files SET status = ?, message = ?, format = ?, header = ?, path = ?, "
+                "last_change = ? WHERE file_id = ?",
+                [status, message, fmt, state.header, state.path, _now(), state.file_id],
+            )
+
+    def _mark_missing(self, shown: str) -> None:
+        with self.store.write_lock:
+            self._cur().execute(
+                "UPDATE files SET status = 'missing', message = 'file vanished', last_change = ? "
+                "WHERE path = ? AND status NOT IN ('moved', 'missing')",
+                [_now(), shown],
+            )
+
+    def _unreadable(self, shown: str, exc: OSError, result: IngestResult) -> IngestResult:
+        reason = _os_reason(exc)
+        with self.store.write_lock:
+            cur = self._cur()
+            row = cur.execute(
+                "SELECT file_id FROM files WHERE path = ? AND status <> 'moved'", [shown]
+            ).fetchone()
+            if row is None:
+                (next_id,) = cur.execute(
+                    "SELECT coalesce(max(file_id), 0) + 1 FROM files"
+                ).fetchone()
+                cur.execute(
+                    "INSERT INTO files (file_id, path, status, message, last_change) "
+                    "VALUES (?, ?, 'unreadable', ?, ?)",
+                    [next_id, shown, reason, _now()],
+                )
+            else:
+                cur.execute(
+                    "UPDATE files SET status = 'unreadable', message = ?, last_change = ? "
+                    "WHERE file_id = ?",
+                    [reason, _now(), row[0]],
+                )
+        result.files.append(FileReport(shown, None, status="unreadable", message=reason))
+        return result
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def _cur(self) -> duckdb.DuckDBPyConnection:
+        return self.store.cursor()
+
+    def _display(self, path: Path) -> str:
+        resolved = path.resolve() if path.exists() else path.absolute()
+        if self.root is not None:
+            try:
+                return str(resolved.relative_to(self.root))
+            except ValueError:
+                pass
+        return str(resolved)
+
+    def _expand(self, paths: Iterable[Path]) -> Iterable[Path]:
+        for p in paths:
+            if p.is_dir():
+                for child in sorted(p.rglob("*")):
+                    if child.is_file() and self._wanted(child):
+                        yield child
+            else:
+                yield p
+
+    @staticmethod
+    def _wanted(path: Path) -> bool:
+        name = path.name
+        return not any(fnmatch.fnmatch(name, pat) for pat in IGNORED_NAMES)
+
+    def _days(self, ts_range: tuple[int, int] | None) -> set[date]:
+        if ts_range is None:
+            return set()
+        lo, hi = (
+            datetime.fromtimestamp(t / 1e6, UTC).astimezone(self.config.zone) for t in ts_range
+        )
+        days, day = set(), lo.date()
+        while day <= hi.date() and len(days) < 400:
+            days.add(day)
+            day += timedelta(days=1)
+        return days
+
+
+def derive_all(store: Store, config: Config) -> None:
+    """Rebuild every derived contact (after a configuration change)."""
+    with store.write_lock:
+        derive.rebuild_all(store.cursor(), config)
+
+
+def _head_matches(state: FileState, head: bytes) -> bool:
+    return not state.head_hash or head_hash(head[: state.head_len]) == state.head_hash
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    return exc.strerror or str(exc)
+
+
+def _now() -> datetime:
+    return datetime.fromtimestamp(time.time(), UTC)

@@ -1,0 +1,72 @@
+"""Overdue work: open contacts past (or close to) their first-response or resolution due time.
+
+State is taken *as of* an instant `t` (normally now): a contact is open at `t` when it was offered by
+then and had not ended (ended_at after `t`, or no end and not resolved, abandoned or timed out). A voice
+call with no event for `cfg.stale_after_s` is a lost call, not work. Written work stays until resolved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from data.config import Config
+from data.metrics.filters import Filters
+from data.metrics.sql import KEYS, filter_sql, params, per_channel, run
+
+REPLIED_AT = "coalesce(first_agent_at, answered_at)"
+
+
+def _open_work(filters: Filters) -> str:
+    return f"""o AS (
+    SELECT contact_id, source_id, channel, queue, agent, customer, offered_at, topic, tags,
+        CASE WHEN {REPLIED_AT} IS NULL OR {REPLIED_AT} > $t
+            THEN offered_at + to_seconds({per_channel("frt")}) END AS fr_due,
+        coalesce(due_at, offered_at + to_seconds({per_channel("res")})) AS res_due
+    FROM contacts
+    WHERE offered_at <= $t
+      AND (ended_at IS NULL OR ended_at > $t)
+      AND NOT (ended_at IS NULL AND (coalesce(resolved, false)
+          OR coalesce(status IN ('resolved', 'closed'), false)
+          OR outcome IN ('abandoned', 'timeout')))
+      AND NOT (channel = 'voice' AND coalesce(answered_at, offered_at) < $t - to_seconds($stale_s))
+      {filter_sql(filters)}
+),
+d AS (
+    SELECT *, least(fr_due, res_due) AS due_at,
+        CASE WHEN fr_due IS NOT NULL AND (res_due IS NULL OR fr_due <= res_due)
+            THEN 'first_response' ELSE 'resolution' END AS due_kind
+    FROM o
+    WHERE least(fr_due, res_due) < $t + to_seconds($at_risk)
+)"""
+
+
+def overdue(
+    cur: Any, cfg: Config, filters: Filters, now: datetime, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Open contacts overdue or at risk at `now`: most overdue first, then at-risk soonest first.
+    `overdue_s` = now − due (negative: time left)."""
+    sql = f"""WITH {_open_work(filters)}
+SELECT contact_id, source_id, channel, queue, agent, customer, offered_at, due_at, due_kind,
+    (epoch_us($t::TIMESTAMPTZ) - epoch_us(due_at)) / 1e6 AS overdue_s,
+    CASE WHEN due_at < $t THEN 'overdue' ELSE 'at_risk' END AS state
+FROM d ORDER BY overdue_s DESC, contact_id LIMIT $limit"""
+    p = params(cfg, filters, now) | {"t": now, "limit": limit}
+    rows = run(cur, sql, p)
+    for r in rows:
+        for k in ("offered_at", "due_at"):
+            if r[k] is not None:
+                r[k] = r[k].astimezone(cfg.zone)
+    return rows
+
+
+def overdue_counts(
+    cur: Any, cfg: Config, filters: Filters, at: datetime, key: str = "total"
+) -> dict[Any, dict[str, int]]:
+    """{key value: {"overdue": n, "at_risk": n}} as of `at`, grouped by a sql.KEYS key."""
+    sql = f"""WITH {_open_work(filters)}
+SELECT {KEYS[key]} AS k, count(*) FILTER (due_at < $t) AS overdue,
+    count(*) FILTER (due_at >= $t) AS at_risk
+FROM d GROUP BY 1"""
+    rows = run(cur, sql, params(cfg, filters, at) | {"t": at})
+    return {r["k"]: {"overdue": r["overdue"], "at_risk": r["at_risk"]} for r in rows}

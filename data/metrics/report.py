@@ -1,0 +1,87 @@
+"""The whole report object of METRICS.md (`floorwatch report --format json`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from data.config import Config
+from data.metrics.filters import Filters
+from data.metrics.kpis import breakdown, intervals, totals, totals_and_gaps
+from data.metrics.mix import top_reasons
+from data.metrics.overdue import overdue_counts
+from data.metrics.period import Period, comparison_period, default_interval
+from data.metrics.volume import SL_FORMULA_TEXT
+
+
+def comparison_totals(
+    cur: Any, cfg: Config, comparison: Period, filters: Filters, now: datetime, shift: Any
+) -> dict[str, Any]:
+    """Totals of the comparison period as they were then: backlog as of min(now − shift, its end);
+    the now-snapshot keys (waiting_now, longest_wait_s) are null."""
+    then = now - shift
+    row = totals(cur, cfg, comparison, filters, then)
+    row |= overdue_counts(cur, cfg, filters, min(then, comparison.end)).get(
+        None, {"overdue": 0, "at_risk": 0}
+    )
+    row["waiting_now"] = row["longest_wait_s"] = None
+    return row
+
+
+def report(
+    cur: Any,
+    cfg: Config,
+    period: Period,
+    filters: Filters,
+    now: datetime,
+    comparison: Period | None = None,
+    by: str | None = None,
+) -> dict[str, Any]:
+    """period, comparison, totals, agents, queues, channels, topics, intervals (METRICS.md), plus
+    comparison_totals, meta (SL formula, fields the sources did not record, filters) and, with `by`,
+    `rows`: the chosen breakdown."""
+    comparison = comparison or comparison_period(period, cfg)
+    zone = cfg.zone
+    tot, gaps = totals_and_gaps(cur, cfg, period, filters, now)
+    comp = comparison_totals(cur, cfg, comparison, filters, now, period.start - comparison.start)
+    size = default_interval(period)
+    out: dict[str, Any] = {
+        "period": {
+            "from": period.start.astimezone(zone),
+            "to": period.end.astimezone(zone),
+            "timezone": cfg.timezone,
+            "label": period.label,
+        },
+        "comparison": {
+            "from": comparison.start.astimezone(zone),
+            "to": comparison.end.astimezone(zone),
+        },
+        "totals": tot,
+        "agents": breakdown(cur, cfg, period, filters, "agent", now),
+        "queues": breakdown(cur, cfg, period, filters, "queue", now),
+        "channels": breakdown(cur, cfg, period, filters, "channel", now),
+        "topics": top_reasons(cur, cfg, period, filters, now),
+        "intervals": intervals(cur, cfg, period, filters, size, now=now),
+        "comparison_totals": comp,
+        "meta": {
+            "generated_at": now.astimezone(zone),
+            "interval": size,
+            "sl_formula": cfg.sl_formula,
+            "sl_formula_text": SL_FORMULA_TEXT[cfg.sl_formula],
+            "sl_threshold_s": dict(cfg.sl_threshold_s),
+            "short_abandon_s": cfg.short_abandon_s,
+            "not_recorded": gaps,
+            "filters": {
+                "queue": filters.queue,
+                "channel": filters.channel,
+                "agent": filters.agent,
+                "team": filters.team,
+            },
+        },
+    }
+    if by:
+        out["by"] = by
+        out["rows"] = (
+            out["agents"] if by == "agent" else breakdown(cur, cfg, period, filters, by, now, size)
+        )
+    return out

@@ -1,0 +1,144 @@
+"""Shared SQL pieces: the filtered contact set of a period, and parameter plumbing.
+
+Every value reaches DuckDB as a `$name` parameter; the only text spliced into SQL is fixed fragments
+chosen from the dictionaries below (never user data).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from data.config import CHANNELS, Config
+from data.metrics.filters import Filters, team_members
+from data.metrics.period import Period
+
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+
+# The team of an agent, from cfg.teams passed as two parallel lists.
+TEAM_EXPR = "list_extract($team_names::VARCHAR[], list_position($team_agents::VARCHAR[], agent))"
+TOPIC_EXPR = "coalesce(topic, tags[1])"
+INTERVAL_KEYS = ("15min", "hour", "day")
+
+KEYS: dict[str, str] = {
+    "total": "NULL::VARCHAR",
+    "agent": "agent",
+    "queue": "queue",
+    "channel": "channel",
+    "team": TEAM_EXPR,
+    "topic": TOPIC_EXPR,
+    # The start of the local wall-clock interval as an instant: on a 25-hour day the repeated hour
+    # gives two distinct starts.
+    "hour": "offered_at - (timezone($tz, offered_at) - date_trunc('hour', timezone($tz, offered_at)))",
+    "15min": "offered_at - (timezone($tz, offered_at)"
+    " - time_bucket(INTERVAL 15 MINUTE, timezone($tz, offered_at)))",
+    "day": "timezone($tz, date_trunc('day', timezone($tz, offered_at)))",
+}
+
+# Outcome once staleness is applied: an open contact that ended, or has had no event (offer or answer)
+# for cfg.stale_after_s, is no longer open: answered if an agent connected, else timeout (the system
+# lost it; it is neither waiting nor a customer abandon).
+EFFECTIVE_OUTCOME = """CASE WHEN outcome = 'open' AND (ended_at IS NOT NULL
+        OR coalesce(answered_at, offered_at) < $stale_before)
+    THEN CASE WHEN answered_at IS NOT NULL THEN 'answered' ELSE 'timeout' END
+    ELSE outcome END"""
+
+# Resolved: the source's flag, else its status, else (no notion of resolution: calls, plain chats)
+# answered and ended.
+RESOLVED = """coalesce(resolved, CASE WHEN status IS NOT NULL THEN status IN ('resolved', 'closed') END,
+    outcome = 'answered' AND ended_at IS NOT NULL)"""
+
+# Handle time: talk + hold + wrap where the source gives talk time; for voice/chat without it,
+# ended − answered. Email/social without talk time have no handle time.
+HANDLE = """CASE WHEN talk_s IS NOT NULL THEN talk_s + coalesce(hold_s, 0) + coalesce(wrap_s, 0)
+    WHEN channel IN ('voice', 'chat') AND ended_at IS NOT NULL AND answered_at IS NOT NULL
+    THEN (epoch_us(ended_at) - epoch_us(answered_at)) / 1e6 END"""
+
+
+def per_channel(prefix: str) -> str:
+    """CASE channel WHEN 'voice' THEN $prefix_voice ... ELSE $prefix_other END."""
+    whens = " ".join(f"WHEN '{ch}' THEN ${prefix}_{ch}" for ch in CHANNELS)
+    return f"(CASE channel {whens} ELSE ${prefix}_other END)"
+
+
+def channel_params(prefix: str, values: dict[str, float], default: float | None) -> dict[str, Any]:
+    return {f"{prefix}_{ch}": values.get(ch, default) for ch in CHANNELS}  # type: ignore[call-overload]
+
+
+def filter_sql(filters: Filters) -> str:
+    """` AND ...` conditions on contacts for the filters that are set."""
+    parts = []
+    if filters.queue:
+        parts.append("queue = $f_queue")
+    if filters.channel:
+        parts.append("channel = $f_channel")
+    if filters.agent:
+        parts.append("agent = $f_agent")
+    if filters.team:
+        parts.append("list_contains($f_team_agents::VARCHAR[], agent)")
+    return "".join(f" AND {p}" for p in parts)
+
+
+def params(cfg: Config, filters: Filters, now: datetime, period: Period | None = None) -> dict:
+    """Every parameter the metric queries may use; `run` passes only those a query names."""
+    p: dict[str, Any] = {
+        "tz": cfg.timezone,
+        "now": now,
+        "stale_before": now - timedelta(seconds=cfg.stale_after_s),
+        "stale_s": cfg.stale_after_s,
+        "short": cfg.short_abandon_s,
+        "csat": cfg.csat_satisfied,
+        "at_risk": cfg.at_risk_s,
+        "team_agents": list(cfg.teams),
+        "team_names": list(cfg.teams.values()),
+        "f_queue": filters.queue,
+        "f_channel": filters.channel,
+        "f_agent": filters.agent,
+        "f_team_agents": team_members(filters.team, cfg) if filters.team else [],
+        **channel_params("sl", dict(cfg.sl_threshold_s), cfg.sl_threshold("other")),
+        **channel_params("frt", dict(cfg.frt_target_s), None),
+        **channel_params("res", dict(cfg.resolution_target_s), None),
+    }
+    if period is not None:
+        p["start"], p["end"] = period.start, period.end
+        p["fcr_end"] = period.end + timedelta(hours=cfg.fcr_window_h)
+        p["fcr_window_s"] = cfg.fcr_window_h * 3600
+    return p
+
+
+def run(cur: Any, sql: str, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """Execute with the named parameters `sql` uses; rows as dicts."""
+    used = {m for m in _PARAM.findall(sql)}
+    rel = cur.execute(sql, {k: values[k] for k in used})
+    cols = [d[0] for d in rel.description]
+    return [dict(zip(cols, row, strict=True)) for row in rel.fetchall()]
+
+
+def period_contacts(key: str, filters: Filters, extra: str = "") -> str:
+    """The CTE `c`: contacts offered in [$start, $end) passing the filters, with derived columns."""
+    if key in INTERVAL_KEYS:
+        # Interval starts come from Python ($starts, wall clock, DST-aware): an ASOF join is much
+        # faster than converting every row with timezone().
+        source = (
+            "contacts ASOF JOIN (SELECT unnest($starts::TIMESTAMPTZ[]) AS k) b ON offered_at >= b.k"
+        )
+        head = "SELECT *"
+    else:
+        source, head = "contacts", f"SELECT {KEYS[key]} AS k, *"
+    return f"""c AS (
+    {head}, coalesce(source_id, contact_id) AS sid,
+        {EFFECTIVE_OUTCOME} AS eo,
+        {RESOLVED} AS is_resolved,
+        {HANDLE} AS handle_s,
+        {per_channel("sl")} AS sl_t
+    FROM {source}
+    WHERE offered_at >= $start AND offered_at < $end{filter_sql(filters)}{extra}
+)"""
+
+
+def ratio(num: float | None, den: float | None) -> float | None:
+    """num / den, None when there is nothing to divide by (a KPI with no data is null, never 0)."""
+    if num is None or not den:
+        return None
+    return num / den

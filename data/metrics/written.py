@@ -1,0 +1,59 @@
+"""Written channels: first response time, reply wait, response and resolution, interactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from data.metrics.filters import Filters
+from data.metrics.sql import period_contacts, ratio
+
+WRITTEN = "channel <> 'voice'"
+RESOLUTION_S = "coalesce((epoch_us(ended_at) - epoch_us(offered_at)) / 1e6, resolution_s)"
+
+AGGREGATES = f"""avg(frt_s) AS frt_s,
+    median(frt_s) AS frt_median_s,
+    max(frt_s) AS frt_max_s,
+    count(*) FILTER ({WRITTEN}) AS written,
+    count(*) FILTER ({WRITTEN} AND (agent_messages > 0 OR first_agent_at IS NOT NULL)) AS responded,
+    count(*) FILTER ({WRITTEN} AND is_resolved) AS resolved_w,
+    avg({RESOLUTION_S}) FILTER ({WRITTEN} AND is_resolved) AS resolution_s,
+    median({RESOLUTION_S}) FILTER ({WRITTEN} AND is_resolved) AS resolution_median_s,
+    sum(messages) FILTER ({WRITTEN}) AS messages_w,
+    sum(agent_messages) AS messages_sent"""
+
+
+def finish(r: dict[str, Any]) -> dict[str, Any]:
+    written = r["written"] or 0
+    return {
+        "frt_s": r["frt_s"],
+        "frt_median_s": r["frt_median_s"],
+        "frt_max_s": r["frt_max_s"],
+        "response_rate": ratio(r["responded"] or 0, written),
+        "resolution_rate": ratio(r["resolved_w"] or 0, written),
+        "resolution_s": r["resolution_s"],
+        "resolution_median_s": r["resolution_median_s"],
+        "interactions_per_contact": ratio(r["messages_w"], r["resolved_w"]),
+        "messages_sent": int(r["messages_sent"]) if r["messages_sent"] is not None else None,
+    }
+
+
+def reply_wait_sql(key: str, filters: Filters) -> str:
+    """Mean, per key, over customer messages opening an unanswered run, of the time to the next
+    agent message in the conversation (runs never answered are left out). Bots/system are ignored."""
+    return f"""
+WITH {period_contacts(key, filters)},
+r AS (SELECT DISTINCT k, source_id AS sid FROM c WHERE {WRITTEN} AND source_id IS NOT NULL),
+m AS (
+    SELECT conversation_id, ts, role,
+        lag(role) OVER (PARTITION BY conversation_id ORDER BY ts, line_no) AS prev_role,
+        min(CASE WHEN role = 'agent' THEN ts END) OVER (
+            PARTITION BY conversation_id ORDER BY ts, line_no
+            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_agent
+    FROM messages
+    WHERE role IN ('customer', 'agent') AND conversation_id IN (SELECT sid FROM r)
+)
+SELECT r.k, avg((epoch_us(m.next_agent) - epoch_us(m.ts)) / 1e6) AS avg_reply_wait_s
+FROM m JOIN r ON r.sid = m.conversation_id
+WHERE m.role = 'customer' AND m.prev_role IS DISTINCT FROM 'customer' AND m.next_agent IS NOT NULL
+GROUP BY r.k
+"""

@@ -1,0 +1,107 @@
+"""`floorwatch check`: per-file report, JSON keys, exit codes, and headless speed of start-up."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, write
+from tests.data.test_ingest import T0, call, calls
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui", "check", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+
+
+def test_clean_folder_exits_0_with_totals(tmp_path: Path) -> None:
+    write(tmp_path / "queue_log", calls(2))
+    result = run(str(tmp_path), "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["files"] == [
+        {
+            "path": "queue_log",
+            "format": "queue_log",
+            "lines": 6,
+            "loaded": 6,
+            "rejected": 0,
+            "duplicates": 0,
+            "status": "ok",
+            "message": out["files"][0]["message"],
+        }
+    ]
+    assert out["rejects"] == []
+    assert out["totals"] == {"contacts": 2, "messages": 0, "agent_events": 0, "rejected": 0}
+
+
+def test_rejects_exit_1_and_name_file_line_reason(tmp_path: Path) -> None:
+    write(tmp_path / "queue_log", call("c1", T0) + "oops\n" + call("c2", T0 + 99))
+    write(tmp_path / "readme.bin", b"\x00\x01\x02binary")
+    result = run(str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "queue_log:4: " in result.stdout
+    assert "readme.bin  SKIPPED: " in result.stdout
+    assert "Totals: 2 contacts" in result.stdout
+
+
+def test_config_error_exits_2_naming_key(tmp_path: Path) -> None:
+    write(tmp_path / "floorwatch.toml", "timezone = 'UTC'\nbogus = 1\n")
+    result = run(str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "floorwatch.toml: bogus: unknown key" in result.stderr
+
+
+def test_missing_path_exits_2(tmp_path: Path) -> None:
+    result = run(str(tmp_path / "nope"), cwd=tmp_path)
+    assert result.returncode == 2 and "no such file or folder" in result.stderr
+
+
+def test_db_second_run_reports_store_totals(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write(folder / "queue_log", calls(3))
+    db = str(tmp_path / "fw.duckdb")
+    assert run(str(folder), "--db", db, cwd=tmp_path).returncode == 0
+    second = json.loads(run(str(folder), "--db", db, "--format", "json", cwd=tmp_path).stdout)
+    assert second["totals"]["contacts"] == 3 and second["files"][0]["loaded"] == 9
+
+
+def test_kill_and_restart_loses_and_doubles_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write(folder / "queue_log", calls(20_000))
+    db = tmp_path / "fw.duckdb"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "check", str(folder), "--db", str(db)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.2)  # somewhere in the middle of the load (or already done: both must hold)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    rerun = run(str(folder), "--db", str(db), "--format", "json", cwd=tmp_path)
+    assert rerun.returncode == 0, rerun.stderr
+    out = json.loads(rerun.stdout)
+    assert out["totals"]["contacts"] == 20_000
+    assert out["files"][0]["loaded"] == 60_000 and out["files"][0]["lines"] == 60_000
+
+
+@pytest.mark.parametrize("module", ["tui.cli"])
+def test_check_does_not_import_textual(module: str) -> None:
+    code = f"import {module}, data.commands.check, sys; print(any(m.startswith('textual') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"

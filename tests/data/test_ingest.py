@@ -1,0 +1,321 @@
+"""Incremental, idempotent ingest: appends, partial lines, truncation, rotation, copies, faults."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from data.config import Config
+from data.ingest import Ingestor
+from data.store import Store
+from tests.conftest import append, write
+
+T0 = 1_763_625_600  # 2025-11-20 08:00:00 UTC
+
+
+def call(
+    callid: str,
+    t: int,
+    *,
+    agent: str = "Olga",
+    queue: str = "billing",
+    wait: int = 12,
+    talk: int = 95,
+) -> str:
+    """The queue_log lines of one answered call, ending with a newline."""
+    return (
+        f"{t}|{callid}|{queue}|NONE|ENTERQUEUE||5551234|1\n"
+        f"{t + wait}|{callid}|{queue}|{agent}|CONNECT|{wait}|{callid}.1|3\n"
+        f"{t + wait + talk}|{callid}|{queue}|{agent}|COMPLETECALLER|{wait}|{talk}|1\n"
+    )
+
+
+def calls(n: int, start: int = 0) -> str:
+    return "".join(call(f"c{i}", T0 + 60 * i) for i in range(start, start + n))
+
+
+def contacts(store: Store) -> list[tuple]:
+    return (
+        store.cursor()
+        .execute(
+            "SELECT source_id, queue, agent, outcome, wait_s, talk_s FROM contacts ORDER BY source_id"
+        )
+        .fetchall()
+    )
+
+
+def counts(store: Store) -> tuple[int, int, int]:
+    cur = store.cursor()
+    return (
+        cur.execute("SELECT count(*) FROM queue_events").fetchone()[0],
+        cur.execute("SELECT count(*) FROM contacts").fetchone()[0],
+        cur.execute("SELECT count(*) FROM rejects").fetchone()[0],
+    )
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    d = tmp_path / "exports"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def ingestor(store: Store, folder: Path) -> Ingestor:
+    return Ingestor(store, Config(timezone="UTC"), folder)
+
+
+def test_append_reads_only_new_lines(store: Store, folder: Path, ingestor: Ingestor) -> None:
+    log = write(folder / "queue_log", calls(2))
+    first = ingestor.scan([folder])
+    assert first.loaded == 6 and counts(store) == (6, 2, 0)
+    append(log, calls(1, start=2))
+    second = ingestor.apply({log})
+    assert second.loaded == 3 and second.files[0].duplicates == 0
+    assert counts(store) == (9, 3, 0)
+    assert ingestor.apply({log}).loaded == 0
+
+
+def test_unterminated_line_waits_until_completed(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    line = call("c1", T0)
+    log = write(folder / "queue_log", line[:-20])  # cut mid-line
+    ingestor.scan([folder])
+    assert counts(store) == (2, 1, 0)
+    assert contacts(store)[0][3] == "answered" and store.cursor().execute(
+        "SELECT ended_at FROM contacts"
+    ).fetchone() == (None,)
+    append(log, line[-20:])
+    ingestor.apply({log})
+    assert counts(store) == (3, 1, 0)
+    assert contacts(store) == [("c1", "billing", "Olga", "answered", 12.0, 95.0)]
+
+
+def test_bad_line_is_quarantined_and_neighbours_load(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    lines = (
+        call("c1", T0)
+        + "garbage without pipes\n"
+        + "17636x|c2|q|NONE|ENTERQUEUE||1|1\n"
+        + call("c3", T0 + 600)
+    )
+    write(folder / "queue_log", lines)
+    ingestor.scan([folder])
+    rejects = (
+        store.cursor()
+        .execute("SELECT path, line_no, reason, raw FROM rejects ORDER BY line_no")
+        .fetchall()
+    )
+    assert [(p, n) for p, n, _, _ in rejects] == [("queue_log", 4), ("queue_log", 5)]
+    assert rejects[0][3] == "garbage without pipes"
+    assert all(reason for _, _, reason, _ in rejects)
+    assert [c[0] for c in contacts(store)] == ["c1", "c3"]
+
+
+def test_invalid_utf8_line_is_rejected_not_fatal(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    data = (
+        call("c1", T0).encode()
+        + b"1763625700|c2|q|NONE|ENTERQUEUE||\xff\xfe|1\n"
+        + call("c3", T0 + 900).encode()
+    )
+    write(folder / "queue_log", data)
+    ingestor.scan([folder])
+    assert [c[0] for c in contacts(store)] == ["c1", "c3"]
+    ((line, reason),) = store.cursor().execute("SELECT line_no, reason FROM rejects").fetchall()
+    assert line == 4 and "UTF-8" in reason
+
+
+def test_truncation_rereads_without_double_counting(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    log = write(folder / "queue_log", calls(3))
+    ingestor.scan([folder])
+    with log.open("r+b") as f:  # copytruncate: the file is emptied, then new lines arrive
+        f.truncate(0)
+    append(log, calls(2, start=3))
+    ingestor.apply({log})
+    assert counts(store) == (15, 5, 0)
+    # rewritten in place with old and new content: old lines are already stored
+    write(log, calls(6))
+    ingestor.apply({log})
+    assert counts(store) == (18, 6, 0)
+
+
+def test_rotation_by_rename_keeps_offset_and_joins_calls(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    log = write(folder / "queue_log", calls(2) + f"{T0 + 500}|cX|billing|NONE|ENTERQUEUE||555|1\n")
+    ingestor.scan([folder])
+    append(log, f"{T0 + 510}|cX|billing|Ana|CONNECT|10|cX.1|2\n")
+    os.rename(log, folder / "queue_log.1")
+    write(folder / "queue_log", f"{T0 + 600}|cX|billing|Ana|COMPLETEAGENT|10|90|1\n")
+    # watchfiles reports the rotation as an unordered set
+    result = ingestor.apply({folder / "queue_log", folder / "queue_log.1"})
+    assert result.loaded == 2
+    assert counts(store) == (9, 3, 0)
+    (cx,) = [c for c in contacts(store) if c[0] == "cX"]
+    assert cx == ("cX", "billing", "Ana", "answered", 10.0, 90.0)
+    files = store.cursor().execute("SELECT path, status FROM files ORDER BY file_id").fetchall()
+    assert ("queue_log.1", "ok") in files and ("queue_log", "ok") in files
+
+
+def test_copy_under_another_name_is_not_counted_twice(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    write(folder / "queue_log", calls(3))
+    ingestor.scan([folder])
+    shutil.copy(folder / "queue_log", folder / "queue_log.bak")
+    result = ingestor.apply({folder / "queue_log.bak"})
+    assert result.loaded == 0 and result.files[0].duplicates == 9
+    assert counts(store) == (9, 3, 0)
+
+
+def test_deleted_file_is_reported_and_data_kept(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    log = write(folder / "queue_log", calls(2))
+    ingestor.scan([folder])
+    log.unlink()
+    result = ingestor.apply({log})
+    assert result.files[0].status == "missing"
+    assert store.cursor().execute("SELECT status FROM files").fetchone() == ("missing",)
+    assert counts(store) == (6, 2, 0)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_permission_denied_is_reported(store: Store, folder: Path, ingestor: Ingestor) -> None:
+    log = write(folder / "queue_log", calls(1))
+    log.chmod(0)
+    result = ingestor.scan([folder])
+    assert result.files[0].status == "unreadable" and result.files[0].message == "permission denied"
+
+
+def test_unreadable_file_is_reported(
+    store: Store, folder: Path, ingestor: Ingestor, monkeypatch
+) -> None:
+    write(folder / "queue_log", calls(1))
+    write(folder / "other.log", calls(1, start=1))
+    real_open = Path.open
+
+    def deny(self: Path, *a, **k):
+        if self.name == "queue_log":
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *a, **k)
+
+    monkeypatch.setattr(Path, "open", deny)
+    result = ingestor.scan([folder])
+    by_path = {f.path: f for f in result.files}
+    assert by_path["queue_log"].status == "unreadable"
+    assert by_path["queue_log"].message == "permission denied"
+    assert by_path["other.log"].loaded == 3
+
+
+def test_unrecognised_file_is_skipped_with_reason(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    write(folder / "notes.txt", "just some notes\nnothing to see\n")
+    result = ingestor.scan([folder])
+    (report,) = result.files
+    assert report.status == "skipped" and report.message
+
+
+def test_restart_with_db_reads_only_new(tmp_path: Path, folder: Path) -> None:
+    db = tmp_path / "fw.duckdb"
+    log = write(folder / "queue_log", calls(3))
+    with Store(db) as s:
+        Ingestor(s, Config(timezone="UTC"), folder).scan([folder])
+    append(log, calls(1, start=3))
+    with Store(db) as s:
+        result = Ingestor(s, Config(timezone="UTC"), folder).scan([folder])
+        assert result.loaded == 3 and result.files[0].duplicates == 0
+        assert counts(s) == (12, 4, 0)
+
+
+def test_call_across_two_queues_is_two_segments(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    write(
+        folder / "queue_log",
+        f"{T0}|t1|sales|NONE|ENTERQUEUE||555|1\n"
+        f"{T0 + 5}|t1|sales|Ana|CONNECT|5|t1.1|2\n"
+        f"{T0 + 65}|t1|sales|Ana|BLINDTRANSFER|200|from-internal|5|60|1\n"
+        f"{T0 + 66}|t1|billing|NONE|ENTERQUEUE||555|1\n"
+        f"{T0 + 80}|t1|billing|Olga|CONNECT|14|t1.2|2\n"
+        f"{T0 + 200}|t1|billing|Olga|COMPLETEAGENT|14|120|1\n",
+    )
+    ingestor.scan([folder])
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT queue, agent, outcome, wait_s, talk_s, transferred FROM contacts ORDER BY offered_at"
+        )
+        .fetchall()
+    )
+    assert rows == [
+        ("sales", "Ana", "answered", 5.0, 60.0, True),
+        ("billing", "Olga", "answered", 14.0, 120.0, False),
+    ]
+
+
+def test_abandon_timeout_and_open_outcomes(store: Store, folder: Path, ingestor: Ingestor) -> None:
+    write(
+        folder / "queue_log",
+        f"{T0}|a1|q|NONE|ENTERQUEUE||555|1\n"
+        f"{T0 + 3}|a1|q|NONE|ABANDON|1|1|3\n"
+        f"{T0}|a2|q|NONE|ENTERQUEUE||556|1\n"
+        f"{T0 + 300}|a2|q|NONE|EXITWITHTIMEOUT|1|1|300\n"
+        f"{T0}|a3|q|NONE|ENTERQUEUE||557|1\n"
+        f"{T0 + 30}|a3|q|NONE|EXITWITHKEY|5|1|1|30\n"
+        f"{T0 + 10}|a4|q|NONE|ENTERQUEUE||558|1\n",
+    )
+    ingestor.scan([folder])
+    rows = (
+        store.cursor()
+        .execute("SELECT source_id, outcome, wait_s, customer FROM contacts ORDER BY source_id")
+        .fetchall()
+    )
+    assert rows == [
+        ("a1", "abandoned", 3.0, "555"),
+        ("a2", "timeout", 300.0, "556"),
+        ("a3", "timeout", 30.0, "557"),
+        ("a4", "open", None, "558"),
+    ]
+
+
+def test_chat_conversation_is_derived(store: Store, folder: Path, ingestor: Ingestor) -> None:
+    write(
+        folder / "chat.jsonl",
+        '{"conversation_id": "c-1", "ts": "2026-11-20T09:14:03+01:00", "role": "customer", "author": "jane@x", "channel": "chat", "queue": "billing", "text": "My invoice is wrong"}\n'
+        '{"conversation_id": "c-1", "ts": "2026-11-20T09:15:10+01:00", "role": "agent", "author": "Olga", "text": "Let me check"}\n'
+        '{"conversation_id": "c-1", "type": "conversation", "ts": "2026-11-20T09:30:00+01:00", "status": "resolved", "resolved_at": "2026-11-20T09:30:00+01:00", "rating": 9, "rating_scale": 10, "tags": ["billing dispute"]}\n',
+    )
+    ingestor.scan([folder])
+    row = (
+        store.cursor()
+        .execute(
+            "SELECT channel, queue, agent, customer, outcome, wait_s, frt_s, resolved, "
+            "epoch(ended_at - offered_at), topic, messages, agent_messages FROM contacts"
+        )
+        .fetchone()
+    )
+    assert row == (
+        "chat",
+        "billing",
+        "Olga",
+        "jane@x",
+        "answered",
+        67.0,
+        67.0,
+        True,
+        957.0,
+        "billing dispute",
+        2,
+        1,
+    )

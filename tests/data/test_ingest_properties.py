@@ -1,0 +1,100 @@
+"""Property: however a file arrives — in chunks cut anywhere, or rotated at any line — the store
+ends the same as loading it whole."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from data.config import Config
+from data.ingest import Ingestor
+from data.store import Store
+from tests.conftest import append, write
+from tests.data.test_ingest import T0, call
+
+CONTENT = (
+    call("c1", T0)
+    + f"{T0 + 30}|c2|billing|NONE|ENTERQUEUE||555|1\n"
+    + "not a queue_log line\n"
+    + f"{T0 + 33}|c2|billing|NONE|ABANDON|1|1|3\n"
+    + call("c3", T0 + 100, agent="Zoë [trainee]")
+    + f"{T0 + 200}|c4|sales|NONE|ENTERQUEUE||556|1\n"
+    + f"{T0 + 260}|c4|sales|NONE|EXITWITHTIMEOUT|1|1|60\n"
+).encode()
+
+LINE_ENDS = [i + 1 for i, b in enumerate(CONTENT) if b == ord("\n")]
+
+
+def snapshot(store: Store) -> tuple:
+    cur = store.cursor()
+    events = cur.execute(
+        "SELECT ts, callid, queue, agent, event, data1, data2, data3, data4, data5 "
+        "FROM queue_events ORDER BY ALL"
+    ).fetchall()
+    contacts = cur.execute(
+        "SELECT contact_id, queue, agent, customer, offered_at, answered_at, ended_at, wait_s, "
+        "talk_s, outcome, transferred FROM contacts ORDER BY ALL"
+    ).fetchall()
+    rejects = cur.execute("SELECT reason, raw FROM rejects ORDER BY ALL").fetchall()
+    return events, contacts, rejects
+
+
+def load_whole() -> tuple:
+    with tempfile.TemporaryDirectory() as d, Store() as store:
+        write(Path(d) / "queue_log", CONTENT)
+        Ingestor(store, Config(timezone="UTC"), Path(d)).scan([Path(d)])
+        return snapshot(store)
+
+
+WHOLE = load_whole()
+
+
+def test_whole_load_is_what_we_expect() -> None:
+    events, contacts, rejects = WHOLE
+    assert len(events) == 10 and len(contacts) == 4 and len(rejects) == 1
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(min_value=1, max_value=len(CONTENT) - 1), max_size=8, unique=True))
+def test_any_split_into_appends_equals_whole(cuts: list[int]) -> None:
+    with tempfile.TemporaryDirectory() as d, Store() as store:
+        folder = Path(d)
+        log = folder / "queue_log"
+        ingestor = Ingestor(store, Config(timezone="UTC"), folder)
+        bounds = [0, *sorted(cuts), len(CONTENT)]
+        write(log, b"")
+        for lo, hi in itertools.pairwise(bounds):
+            append(log, CONTENT[lo:hi])
+            ingestor.apply({log})
+        assert snapshot(store) == WHOLE
+        (lines,) = store.cursor().execute("SELECT line_no FROM rejects").fetchone()
+        assert lines == 5
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(LINE_ENDS[:-1]),
+    st.integers(min_value=0, max_value=len(CONTENT)),
+    st.booleans(),
+)
+def test_rotation_at_any_line_equals_whole(rotate_at: int, seen: int, new_first: bool) -> None:
+    """The first `seen` bytes were loaded before the rotation; the rest arrives in two files."""
+    with tempfile.TemporaryDirectory() as d, Store() as store:
+        folder = Path(d)
+        log = folder / "queue_log"
+        ingestor = Ingestor(store, Config(timezone="UTC"), folder)
+        write(log, CONTENT[: min(seen, rotate_at)])
+        ingestor.apply({log})
+        append(log, CONTENT[min(seen, rotate_at) : rotate_at])
+        os.rename(log, folder / "queue_log.1")
+        write(log, CONTENT[rotate_at:])
+        order = [log, folder / "queue_log.1"] if new_first else [folder / "queue_log.1", log]
+        for p in order:  # events arrive as a set; either order must give the same store
+            ingestor.apply({p})
+        ingestor.apply(set(order))
+        assert snapshot(store) == WHOLE

@@ -1,0 +1,138 @@
+"""Overdue work and the agent leaderboard (presence from agent events)."""
+
+from datetime import timedelta
+
+import pytest
+
+from data.metrics import Filters, agents, overdue, resolve_period, totals
+from tests.metrics.conftest import answered, insert, t
+
+NOW = t("2026-03-10 12:00")
+F = Filters()
+
+
+def test_overdue_and_at_risk(store, cur, cfg):
+    insert(
+        store,
+        "contacts",
+        [
+            # email, no reply: first response due 12 h after (21:00 yesterday) → overdue 15 h
+            {
+                "contact_id": "e:1",
+                "channel": "email",
+                "offered_at": t("2026-03-09 09:00"),
+                "outcome": "open",
+            },
+            # replied: resolution due 24 h after → at risk (due 12:20)
+            {
+                "contact_id": "e:2",
+                "channel": "email",
+                "offered_at": t("2026-03-09 12:20"),
+                "outcome": "answered",
+                "first_agent_at": t("2026-03-09 13:00"),
+            },
+            # the source's own due date wins: due 11:00 → overdue 1 h
+            {
+                "contact_id": "e:3",
+                "channel": "email",
+                "offered_at": t("2026-03-10 08:00"),
+                "outcome": "answered",
+                "first_agent_at": t("2026-03-10 08:10"),
+                "due_at": t("2026-03-10 11:00"),
+            },
+            # resolved: not work
+            {
+                "contact_id": "e:4",
+                "channel": "email",
+                "offered_at": t("2026-03-08 08:00"),
+                "outcome": "answered",
+                "status": "resolved",
+            },
+            # chat waiting 3 min: first response due after 2 min → overdue 60 s
+            {
+                "contact_id": "c:1",
+                "channel": "chat",
+                "offered_at": t("2026-03-10 11:57"),
+                "outcome": "open",
+            },
+            # voice answered: no due
+            {
+                "contact_id": "v:1",
+                "offered_at": t("2026-03-10 11:50"),
+                "outcome": "answered",
+                "answered_at": t("2026-03-10 11:50:10"),
+            },
+            # voice call lost 5 h ago (stale): not work
+            {"contact_id": "v:2", "offered_at": t("2026-03-10 07:00"), "outcome": "open"},
+        ],
+    )
+    rows = overdue(cur, cfg, F, NOW)
+    assert [r["contact_id"] for r in rows] == ["e:1", "e:3", "c:1", "e:2"]
+    assert [r["state"] for r in rows] == ["overdue", "overdue", "overdue", "at_risk"]
+    assert rows[0]["overdue_s"] == pytest.approx(15 * 3600)
+    assert rows[0]["due_kind"] == "first_response" and rows[1]["due_kind"] == "resolution"
+    assert rows[3]["overdue_s"] == pytest.approx(-20 * 60)
+    assert rows[0]["due_at"] == t("2026-03-09 21:00")
+    tot = totals(cur, cfg, resolve_period("today", cfg, NOW), F, NOW)
+    assert (tot["overdue"], tot["at_risk"]) == (3, 1)
+    assert [r["contact_id"] for r in overdue(cur, cfg, Filters(channel="chat"), NOW)] == ["c:1"]
+    assert len(overdue(cur, cfg, F, NOW, limit=2)) == 2
+
+
+def ev(at, agent, event, queue="NONE", reason=None):
+    return {"ts": t(at), "agent": agent, "event": event, "queue": queue, "data1": reason}
+
+
+def test_agent_presence_occupancy_state_missed_rings(store, cur, cfg):
+    cfg = cfg.model_copy(update={"teams": {"a1": "red", "a2": "red"}, "agent_names": {"a1": "Ann"}})
+    insert(
+        store,
+        "queue_events",
+        [
+            ev("2026-03-09 20:00", "a1", "ADDMEMBER", "sales"),  # logged in since yesterday
+            ev("2026-03-10 09:00", "a1", "PAUSE", "sales", "lunch"),
+            ev("2026-03-10 09:30", "a1", "UNPAUSE", "sales"),
+            ev("2026-03-10 10:00", "a1", "PAUSE", "sales", "training"),
+            ev("2026-03-10 10:15", "a1", "UNPAUSE", "sales"),
+            ev("2026-03-10 08:00", "a2", "AGENTLOGIN"),
+            ev("2026-03-10 11:00", "a2", "AGENTLOGOFF"),
+            ev("2026-03-10 09:00", "a2", "RINGNOANSWER", "sales"),
+            ev("2026-03-10 09:01", "a2", "RINGNOANSWER", "sales"),
+            ev("2026-03-09 09:01", "a2", "RINGNOANSWER", "sales"),  # yesterday
+        ],
+    )
+    o = t("2026-03-10 11:58")
+    insert(
+        store,
+        "contacts",
+        [
+            answered("2026-03-10 10:00", 10, talk=300, agent="a1", wrap_s=60.0),
+            answered("2026-03-10 10:30", 10, talk=200, agent="a2"),
+            {
+                "offered_at": o,
+                "answered_at": o + timedelta(seconds=30),
+                "agent": "a1",
+                "outcome": "answered",
+                "wait_s": 30.0,
+            },  # on a call now
+        ],
+    )
+    rows = {r["agent"]: r for r in agents(cur, cfg, resolve_period("today", cfg, NOW), F, NOW)}
+    a1, a2 = rows["a1"], rows["a2"]
+    assert a1["name"] == "Ann" and a1["team"] == "red" and a1["handled"] == 2
+    assert a1["logged_in_s"] == pytest.approx(12 * 3600)  # clipped to midnight .. now
+    assert a1["paused_s"] == pytest.approx(45 * 60)
+    assert a1["paused_by_reason"] == {"lunch": 1800.0, "training": 900.0}
+    assert a1["occupancy"] == pytest.approx(360 / (12 * 3600 - 2700))
+    assert a1["state"] == "on_contact" and a1["state_since"] == t("2026-03-10 11:58:30")
+    assert a2["logged_in_s"] == pytest.approx(3 * 3600) and a2["missed_rings"] == 2
+    assert a2["state"] == "logged_off" and a2["state_since"] == t("2026-03-10 11:00")
+    assert a2["occupancy"] == pytest.approx(200 / (3 * 3600))
+    assert a2["csat"] is None and a2["transfer_rate"] == 0.0
+    # paused now
+    insert(store, "queue_events", [ev("2026-03-10 12:00", "a1", "PAUSE", "sales", "break")])
+    later = NOW + timedelta(minutes=5)
+    rows = {r["agent"]: r for r in agents(cur, cfg, resolve_period("today", cfg, later), F, later)}
+    assert rows["a1"]["state"] == "paused" and rows["a1"]["paused_by_reason"]["break"] == 300
+    only = agents(cur, cfg, resolve_period("today", cfg, NOW), Filters(agent="a2"), NOW)
+    assert [r["agent"] for r in only] == ["a2"]

@@ -1,0 +1,203 @@
+"""The report object, its renderings and the `floorwatch report` command."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from data.commands.report import run_report
+from data.metrics import EXTRA_KEYS, TOTALS_KEYS, Filters, report, resolve_period, top_reasons
+from data.report import render
+from data.store import Store
+from tests.metrics.conftest import abandoned, answered, insert, t
+
+NOW = t("2026-03-10 12:00")
+CONTRACT_TOTALS = [
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "timeout",
+    "open",
+    "abandon_rate",
+    "service_level",
+    "asa_s",
+    "aht_s",
+    "frt_s",
+    "frt_median_s",
+    "avg_reply_wait_s",
+    "response_rate",
+    "resolution_rate",
+    "csat",
+    "csat_mean",
+    "fcr",
+    "transfer_rate",
+    "overdue",
+    "at_risk",
+]
+
+
+def fill(store):
+    insert(
+        store,
+        "contacts",
+        [
+            answered(
+                "2026-03-10 09:00", 10, queue="sales", agent="a1", topic="billing", rating=5.0
+            ),
+            answered(
+                "2026-03-10 09:05",
+                40,
+                talk=900,
+                queue="sales",
+                agent="a2",
+                topic="billing",
+                rating=2.0,
+            ),
+            answered("2026-03-10 09:10", 10, queue="support", agent="a1", topic="login"),
+            abandoned("2026-03-10 09:20", 30, queue="support"),
+            # comparison: one week earlier
+            answered("2026-03-03 09:00", 10, queue="sales", agent="a1", topic="billing"),
+            answered("2026-03-03 09:00", 10, queue="sales", agent="a1", topic="delivery"),
+        ],
+    )
+    insert(
+        store,
+        "queue_events",
+        [{"ts": t("2026-03-10 09:00"), "agent": "a2", "event": "RINGNOANSWER", "queue": "sales"}],
+    )
+
+
+def test_top_reasons_with_comparison(store, cur, cfg):
+    fill(store)
+    rows = top_reasons(cur, cfg, resolve_period("today", cfg, NOW), Filters(), NOW)
+    assert rows[0] == {
+        "topic": "billing",
+        "contacts": 2,
+        "comparison_contacts": 1,
+        "change": 1,
+        "change_pct": 1.0,
+        "share": pytest.approx(2 / 3),
+    }
+    assert rows[1]["topic"] == "login" and rows[1]["change_pct"] is None
+    assert [r["topic"] for r in rows] == ["billing", "login"]  # delivery: none this period
+
+
+def test_json_contract(store, cur, cfg):
+    fill(store)
+    rep = report(cur, cfg, resolve_period("today", cfg, NOW), Filters(), NOW)
+    obj = json.loads(render(rep, "json"))
+    assert list(obj)[:8] == [
+        "period",
+        "comparison",
+        "totals",
+        "agents",
+        "queues",
+        "channels",
+        "topics",
+        "intervals",
+    ]
+    assert list(TOTALS_KEYS) == CONTRACT_TOTALS
+    assert list(obj["totals"])[: len(CONTRACT_TOTALS)] == CONTRACT_TOTALS
+    assert set(obj["totals"]) == {*CONTRACT_TOTALS, *EXTRA_KEYS, "waiting_now", "longest_wait_s"}
+    assert set(obj["period"]) >= {"from", "to", "timezone"} and set(obj["comparison"]) == {
+        "from",
+        "to",
+    }
+    assert obj["period"]["from"] == "2026-03-10T00:00:00+01:00"
+    assert obj["comparison"]["from"] == "2026-03-03T00:00:00+01:00"
+    assert obj["totals"]["offered"] == 4 and obj["comparison_totals"]["offered"] == 2
+    assert obj["comparison_totals"]["service_level"] == 1.0
+    agent = obj["agents"][0]
+    for k in (
+        "agent",
+        "team",
+        "handled",
+        "missed_rings",
+        "talk_s",
+        "messages_sent",
+        "occupancy",
+        *CONTRACT_TOTALS,
+    ):
+        assert k in agent, k
+    for key, rows in (
+        ("queue", "queues"),
+        ("channel", "channels"),
+        ("topic", "topics"),
+        ("start", "intervals"),
+    ):
+        assert all(key in r for r in obj[rows]), rows
+    assert all(k in obj["queues"][0] for k in CONTRACT_TOTALS)
+    assert len(obj["intervals"]) == 24 and obj["intervals"][9]["offered"] == 4
+    assert obj["intervals"][0]["start"] == "2026-03-10T00:00:00+01:00"
+    assert obj["intervals"][0]["service_level"] is None
+
+
+def test_md_summary(store, cur, cfg):
+    fill(store)
+    insert(
+        store,
+        "contacts",
+        [
+            {
+                "contact_id": "e:1",
+                "source_id": "T-42",
+                "channel": "email",
+                "queue": "mail",
+                "offered_at": t("2026-03-09 08:00"),
+                "outcome": "open",
+            }
+        ],
+    )
+    from data.metrics import overdue
+
+    rep = report(cur, cfg, resolve_period("today", cfg, NOW), Filters(), NOW)
+    md = render(rep, "md", overdue(cur, cfg, Filters(), NOW))
+    assert "| Offered | 4 | 2 | +2 | +100% |" in md
+    assert "floorwatch" in md and "Service level formula in force" in md
+    assert "| billing | 2 | 1 | +1 (+100%) |" in md
+    assert "Lowest CSAT: **a2** 0.0%" in md and "Highest AHT: **a2**" in md
+    assert "Most missed rings: **a2** 1" in md
+    assert "1 overdue" in md and "T-42 (email, mail): first response overdue by 16h 00m" in md
+    assert "Not recorded by the source (counted as 0 in AHT): hold_s, wrap_s." in md
+
+
+def test_csv_and_table(store, cur, cfg):
+    fill(store)
+    p = resolve_period("today", cfg, NOW)
+    rep = report(cur, cfg, p, Filters(), NOW, by="queue")
+    rows = list(csv.DictReader(io.StringIO(render(rep, "csv"))))
+    assert [r["queue"] for r in rows] == ["sales", "support"]
+    assert rows[0]["offered"] == "2" and rows[1]["abandon_rate"] == "0.5"
+    one = list(csv.DictReader(io.StringIO(render(report(cur, cfg, p, Filters(), NOW), "csv"))))
+    assert len(one) == 1 and one[0]["answered"] == "3" and one[0]["csat"] == "0.5"
+    table = render(rep, "table")
+    assert "Service level formula: floorwatch" in table and "By queue:" in table
+    assert "sales" in table and "50.0%" in table
+
+
+def test_command(tmp_path, capsys, cfg):
+    db = tmp_path / "fw.duckdb"
+    with Store(db) as store:
+        fill(store)
+    conf = tmp_path / "floorwatch.toml"
+    conf.write_text('timezone = "Europe/Paris"\nsl_formula = "asterisk"\n')
+    base = ["--db", str(db), "--config", str(conf), "--now", "2026-03-10T12:00:00+01:00"]
+    assert run_report([*base, "--format", "json"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["totals"]["offered"] == 4 and obj["meta"]["sl_formula"] == "asterisk"
+    assert run_report([*base, "--by", "agent", "--format", "csv", "--queue", "sales"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["agent"]: r["handled"] for r in rows} == {"a1": "1", "a2": "1"}
+    assert run_report([*base, "--from", "2026-03-03", "--to", "2026-03-04", "--format", "md"]) == 0
+    assert "| Offered | 2 |" in capsys.readouterr().out
+    assert run_report([*base, "--period", "7d", "--by", "interval"]) == 0
+    assert "By interval:" in capsys.readouterr().out
+    assert run_report([*base, "--period", "month"]) == 2
+    assert run_report([*base, "--from", "2026-03-03"]) == 2
+    assert run_report(["--db", str(db), "--config", str(tmp_path / "missing.toml")]) == 2
+    conf.write_text("sl_formula = 3\n")
+    assert run_report([*base]) == 2
+    assert "sl_formula" in capsys.readouterr().err
+    assert run_report([]) == 2
