@@ -25,9 +25,10 @@ from data.formats import detect as detection
 from data.formats.base import MAX_LINE, Batch, ReadContext, Reader
 from data.progress import Progress, ProgressMeter
 from data.store import Store
-from data.tail import HEAD_BYTES, Identity, head_hash, identity, read_head, read_lines
+from data.tail import CHUNK_BYTES, HEAD_BYTES, Identity, head_hash, identity, read_head, read_lines
 from data.writer import write_batch
 
+MAX_RECORD_BYTES = 256 * 1024 * 1024
 IGNORED_NAMES = (CONFIG_FILE_NAME, "*.duckdb", "*.duckdb.wal", "*.tmp", "*.swp", "*~", ".*")
 
 
@@ -195,7 +196,30 @@ class Ingestor:
             header=state.header.encode("utf-8", "surrogateescape") if state.header else None,
             channel=rule.channel if rule else None,
         )
-        for chunk in read_lines(path, state.offset, state.line_no, final=self.final):
+        chunk_bytes = CHUNK_BYTES
+        while self._read_chunks(path, state, reader, ctx, report, result, meter, chunk_bytes):
+            # A reader held back a whole full chunk (one record bigger than a chunk, like a JSON
+            # array file): read again with room for it, up to a limit, rather than stall forever.
+            if chunk_bytes >= MAX_RECORD_BYTES:
+                report.message = f"a record larger than {MAX_RECORD_BYTES >> 20} MiB is not read"
+                break
+            chunk_bytes *= 4
+
+    def _read_chunks(
+        self,
+        path: Path,
+        state: FileState,
+        reader: Reader,
+        ctx: ReadContext,
+        report: FileReport,
+        result: IngestResult,
+        meter: ProgressMeter | None,
+        chunk_bytes: int,
+    ) -> bool:
+        """Read to the end of the file; True when stopped by a record larger than the chunk."""
+        for chunk in read_lines(
+            path, state.offset, state.line_no, final=self.final, chunk_bytes=chunk_bytes
+        ):
             batch = reader.parse(chunk.lines, ctx) if chunk.lines else Batch()
             for line_no, raw in chunk.too_long:
                 batch.reject(line_no, f"line longer than {MAX_LINE} bytes", raw)
@@ -218,7 +242,9 @@ class Ingestor:
             if meter is not None:
                 meter.advance(end - chunk.start, written.inserted)
             if batch.unconsumed_lines:
-                break
+                held_back_all = batch.unconsumed_lines == len(chunk.lines)
+                return held_back_all and chunk.end - chunk.start >= chunk_bytes // 2
+        return False
 
     # ---- identity ---------------------------------------------------------------------------
     def _locate(self, shown: str, ident: Identity, head: bytes) -> FileState:

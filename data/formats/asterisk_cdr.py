@@ -84,12 +84,12 @@ class AsteriskCdrReader:
         """16/18/21 CSV columns with a start time in column 10 and a disposition in column 15.
 
         The column checks are what keeps cdr_custom layouts (19 fields, clid first) out: their
-        disposition sits elsewhere.
+        disposition sits elsewhere. Any of the first lines will do: a rotated or hand-edited
+        file may start with one bad line.
         """
-        lines = first_lines(head, 5)
-        if not lines:
-            return False
-        return any((f := _split(t)) is not None and _looks_like_cdr(f) for t in lines)
+        return any(
+            (f := _split(t)) is not None and _looks_like_cdr(f) for t in first_lines(head, 5)
+        )
 
     def explain(self, head: bytes) -> str | None:
         """Why a near miss is not read: a CDR in another column order (cdr_custom, cdr_adaptive)."""
@@ -121,6 +121,8 @@ class AsteriskCdrReader:
             return None
         if not raw.strip():
             return None
+        if line_no == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
         text = raw.decode("utf-8", errors="replace")
         fields = _split(text)
         if fields is None:

@@ -24,6 +24,8 @@ def decode_line(line_no: int, raw: bytes, batch: Batch) -> str | None:
     if len(raw) > MAX_LINE:
         batch.reject(line_no, f"line longer than {MAX_LINE} bytes", raw[:200])
         return None
+    if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # Excel's "CSV UTF-8" and some editors start the file with a BOM
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -62,9 +62,7 @@ class FreeswitchCdrReader:
     def sniff(self, head: bytes, path: str) -> bool:
         """13 or 15 columns, a start time in column 5, a hangup cause and a uuid in 10 and 11."""
         lines = first_lines(head, 5)
-        return any(
-            (f := _split(t)) is not None and _looks_like_cdr(f) for t in lines
-        )
+        return any((f := _split(t)) is not None and _looks_like_cdr(f) for t in lines)
 
     def parse(self, lines: Iterable[tuple[int, bytes]], ctx: ReadContext) -> Batch:
         batch = Batch()

@@ -319,3 +319,20 @@ def test_chat_conversation_is_derived(store: Store, folder: Path, ingestor: Inge
         2,
         1,
     )
+
+
+def test_json_array_larger_than_a_chunk_loads(store: Store, folder: Path, ingestor: Ingestor, monkeypatch) -> None:
+    import json
+
+    import data.ingest
+
+    monkeypatch.setattr(data.ingest, "CHUNK_BYTES", 1024)
+    tickets = [
+        {"conversation_id": f"t-{i}", "type": "conversation", "created_at": f"2026-11-20T09:{i % 60:02d}:00+01:00",
+         "status": "open", "channel": "email", "subject": "x" * 40}
+        for i in range(120)
+    ]
+    write(folder / "tickets.json", json.dumps(tickets, indent=2) + "\n")
+    result = ingestor.scan([folder])
+    assert result.rejected == 0
+    assert store.cursor().execute("SELECT count(*) FROM contacts").fetchone() == (120,)

@@ -132,6 +132,7 @@ def test_sniff_and_explain() -> None:
     assert not R.sniff(custom.encode(), "Master.csv")
     assert "19 columns" in (R.explain(custom.encode()) or "")
     assert R.explain(b"a,b,c\n") is None
+    assert R.sniff(("garbage\n" + Q18 + "\n").encode(), "Master.csv")
 
 
 @pytest.mark.realdata

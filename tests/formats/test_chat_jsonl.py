@@ -115,6 +115,11 @@ def test_bad_lines_are_rejected_alone(run) -> None:
     assert [r[M["line_no"]] for r in batch.rows["messages"]] == [1, 9]
 
 
+def test_bom_on_the_first_line(run) -> None:
+    batch = run(R, b"\xef\xbb\xbf" + jl(MSG1, MSG2).encode())
+    assert batch.rejects == [] and len(batch.rows["messages"]) == 2
+
+
 def test_copies_dedupe_by_content(run) -> None:
     a = run(R, jl(MSG1, FACTS))
     b = run(R, jl(MSG2, MSG1, FACTS))

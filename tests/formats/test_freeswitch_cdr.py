@@ -81,6 +81,11 @@ def test_bad_lines_are_rejected_alone(run) -> None:
     assert [r[C["line_no"]] for r in batch.rows["contacts"]] == [1, 5]
 
 
+def test_bom_from_excel_is_ignored(run) -> None:
+    batch = run(R, b"\xef\xbb\xbf" + EXAMPLE15.encode(), zone="UTC")
+    assert batch.rejects == [] and batch.rows["contacts"][0][C["customer"]] == "0612345678"
+
+
 def test_sniff() -> None:
     assert R.sniff((EXAMPLE15 + "\n" + DEFAULT13 + "\n").encode(), "Master.csv")
     assert R.sniff(TIMEOUT.encode() + b"\n", "Master.csv")

@@ -1,0 +1,235 @@
+"""The console on a fixed dataset and a fixed clock: every pane, every key, live updates."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import ContentSwitcher, Select
+
+from tests.tui.conftest import NOW, append, loaded, ql, wait_for
+from tui.app import FloorwatchApp, make_app
+from tui.panes import PANES
+from tui.screens import FilterScreen, HelpScreen
+from tui.widgets import HeaderBar, KpiStrip, SearchTable
+
+
+@pytest.fixture
+def app(tui_store, tui_cfg, folder, clock) -> FloorwatchApp:
+    return make_app(tui_store, tui_cfg, folder, clock=clock)
+
+
+def table(app: FloorwatchApp, selector: str) -> SearchTable:
+    return app.query_one(selector, SearchTable)
+
+
+def cells(tbl: SearchTable, column: str) -> list[str]:
+    """The plain text of one column, as shown (after search and sort)."""
+    index = [c.key for c in tbl.cols].index(column)
+    return [tbl.get_row_at(r)[index].plain for r in range(tbl.row_count)]
+
+
+async def test_kpi_strip_and_queues_pane(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        kpis = app.query_one(KpiStrip)
+        # 5 calls + 2 chats today; 1 call a week earlier
+        assert kpis.values["offered"] == "7"
+        assert kpis.values["answered"] == "3"
+        assert kpis.values["waiting_now"] == "3"
+        assert kpis.values["longest_wait_s"] == "10m00s"  # the unanswered chat
+        assert kpis.changes["offered"] == "▲ +6"
+        assert kpis.changes["service_level"].startswith("▼")
+        assert kpis.changes["waiting_now"] == "now"
+        queues = table(app, "#queues-table")
+        assert sorted(cells(queues, "name")) == ["sales", "support", "webchat"]
+        assert app.query_one("#queues-chart").painted
+
+
+async def test_header_shows_site_period_clock_and_freshness(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        header = app.query_one(HeaderBar).plain
+        assert "Lyon [floor 2]" in header
+        assert "Today" in header
+        assert "14:00:00" in header  # the clock in the site zone (Paris), not UTC
+        assert "updated 0 s ago" in header
+        assert "DEMO" not in header
+
+
+async def test_agents_pane_sort_and_search(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: table(app, "#agents-table").row_count == 2)
+        agents = table(app, "#agents-table")
+        assert sorted(cells(agents, "name")) == ["Zoë [trainee]", "[bold]x"]
+        assert "sorted by: Handled" in str(app.pane.query_one(".sort-label").render())
+        await pilot.press("s")
+        assert agents.sort_key != "handled"
+        assert f"sorted by: {agents.sort_label}" in str(app.pane.query_one(".sort-label").render())
+        await pilot.press("slash", *"zo")
+        assert cells(agents, "name") == ["Zoë [trainee]"]
+        await pilot.press("escape")
+        assert agents.row_count == 2
+
+
+async def test_overdue_pane_most_overdue_first(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: table(app, "#overdue-table").row_count > 0)
+        states = cells(table(app, "#overdue-table"), "state")
+        assert states[0] == "⚠ overdue"
+        assert states == sorted(states, key=lambda s: s != "⚠ overdue")
+        assert app.query_one("#overdue-chart").painted
+
+
+async def test_channels_and_reasons_panes(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("4")
+        await wait_for(pilot, lambda: table(app, "#channels-table").row_count > 0)
+        assert cells(table(app, "#channels-table"), "channel") == ["voice", "chat"]
+        assert app.query_one("#mix-chart").painted and app.query_one("#mix-by-day-chart").painted
+        await pilot.press("5")
+        await wait_for(pilot, lambda: table(app, "#reasons-table").row_count == 2)
+        reasons = table(app, "#reasons-table")
+        assert cells(reasons, "topic") == ["Billing [VAT]", "Delivery"]
+        assert cells(reasons, "change") == ["▲ +1", "▲ +1"]
+        assert app.query_one(ContentSwitcher).current == "reasons"
+
+
+async def test_data_pane_shows_files_and_rejects_literally(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("6")
+        await wait_for(pilot, lambda: table(app, "#rejects-table").row_count > 0)
+        files = cells(table(app, "#files-table"), "path")
+        assert "[red]odd/queue_log.[b]1" in files
+        rejects = table(app, "#rejects-table")
+        assert cells(rejects, "path") == ["[red]odd/queue_log.[b]1"]
+        assert cells(rejects, "line_no") == ["2"]
+        assert cells(rejects, "raw") == ["garbage [bold]line"]
+
+
+async def test_markup_in_data_is_shown_literally(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: table(app, "#agents-table").row_count == 2)
+        await pilot.pause()
+        svg = app.export_screenshot()
+        for literal in ("[trainee]", "[bold]x", "[floor&#160;2]"):
+            assert literal in svg, literal
+
+
+async def test_period_key_cycles_and_comparison_follows(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("p")
+        assert app.view.period == "yesterday"
+        assert "Yesterday" in app.query_one(HeaderBar).plain
+        await wait_for(pilot, lambda: app.query_one(KpiStrip).values["offered"] == "0")
+        for _ in range(4):
+            await pilot.press("p")
+        assert app.view.period == "today"
+
+
+async def test_filter_screen_filters_by_queue(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FilterScreen))
+        screen = app.screen
+        assert screen.options["queue"] == ("sales", "support", "webchat")
+        assert screen.options["team"] == ("Blue", "Green")
+        screen.query_one("#filter-queue", Select).value = "sales"
+        await pilot.click("#apply")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FilterScreen))
+        assert app.view.queue == "sales"
+        assert "queue: sales" in app.query_one(HeaderBar).plain
+        await wait_for(pilot, lambda: app.query_one(KpiStrip).values["offered"] == "2")
+
+
+async def test_help_lists_every_key(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(" ".join(str(c) for c in row) for row in _help_rows(app.screen))
+        for key in ("1", "2", "3", "4", "5", "6", "p", "f", "/", "s", "r", "?", "q", "ctrl+p"):
+            assert f"\n{key} " in "\n" + text or text.startswith(key), key
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+def _help_rows(screen) -> list[list[str]]:
+    from tui.app import help_sections
+    from tui.screens.help import key_label
+
+    return [[key_label(b), b.description] for _, bs in help_sections() for b in bs]
+
+
+async def test_refresh_key_and_command_palette(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        seen = app.refreshes
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.refreshes > seen)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Period")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.view.period == "yesterday")
+
+
+async def test_quit_key(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0 or not app.is_running
+
+
+async def test_appended_line_shows_up(app, folder):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        kpis = app.query_one(KpiStrip)
+        assert kpis.values["offered"] == "7"
+        await pilot.pause(0.3)  # let the watcher settle
+        append(
+            folder / "asterisk" / "queue_log",
+            ql(-30, "c5", "support", "NONE", "ENTERQUEUE", "", "5550005", 1),
+        )
+        await wait_for(pilot, lambda: kpis.values["offered"] == "8", timeout=5)
+        assert kpis.values["waiting_now"] == "4"
+
+
+async def test_worker_errors_are_notified(app, monkeypatch):
+    def boom(*args):
+        raise RuntimeError("query exploded")
+
+    monkeypatch.setattr(PANES[0], "fetch", classmethod(boom))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(
+            pilot, lambda: any("query exploded" in n.message for n in app._notifications)
+        )
+
+
+@pytest.mark.parametrize("pane", [p.key for p in PANES])
+async def test_small_terminal_renders_every_pane(app, pane):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        app.action_show_pane(pane)
+        await wait_for(pilot, lambda: app.refreshes > 1 and not app._refreshing)
+        await pilot.pause()
+        assert app.export_screenshot()
+        assert app.pane.region.height > 5
+        assert app.pane.query_one(SearchTable).region.height > 2
+
+
+async def test_demo_header_says_demo(tui_store, tui_cfg, clock):
+    app = make_app(tui_store, tui_cfg, None, clock=clock, demo=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.query_one(HeaderBar).plain.startswith(" DEMO ")
+        assert NOW

@@ -1,0 +1,284 @@
+"""The console: composition, bindings and routing. Data work happens in workers (see refresh.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from data.config import Config
+from data.store import Store
+from tui import refresh
+from tui.commands import FloorwatchCommands
+from tui.messages import FilterOptions, IngestDone, IngestProgress, Refreshed
+from tui.panes import PANES, Pane
+from tui.screens import FilterScreen, HelpScreen
+from tui.view import View
+from tui.widgets import Feed, HeaderBar, KpiStrip, PaneBar
+
+STYLES = Path(__file__).parent / "styles"
+REFRESH_S = 2.0  # periodic refresh: "waiting now" and the clock advance
+SOON_S = 0.05  # a refresh asked for while one ran starts this soon after it ends
+Clock = Callable[[], datetime]
+
+
+def _pane_binding(number: int, pane: type[Pane]) -> Binding:
+    return Binding(
+        str(number),
+        f"show_pane('{pane.key}')",
+        pane.title,
+        show=False,
+        id=f"pane-{pane.key}",
+        tooltip=f"Show the {pane.title} pane",
+    )
+
+
+class FloorwatchApp(App[None]):
+    TITLE = "floorwatch"
+    CSS_PATH: ClassVar = [STYLES / "app.tcss"]
+    COMMANDS: ClassVar = App.COMMANDS | {FloorwatchCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
+    BINDINGS: ClassVar = [
+        *(_pane_binding(n, p) for n, p in enumerate(PANES, start=1)),
+        Binding(
+            "p",
+            "cycle_period",
+            "Period",
+            id="period",
+            tooltip="Next period: today, yesterday, week, 7d, 30d",
+        ),
+        Binding("f", "filters", "Filters", id="filters", tooltip="Filter by queue, channel, team"),
+        Binding("r", "refresh_now", "Refresh", id="refresh", tooltip="Refresh now"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit floorwatch"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        folder: Path | None,
+        *,
+        clock: Clock,
+        demo: bool,
+        wall: bool = False,
+    ) -> None:
+        super().__init__()
+        self.store, self.config, self.folder = store, config, folder
+        self.clock, self.demo, self.wall = clock, demo, wall
+        self.view = View()
+        self.pane_key = PANES[0].key
+        self.last_data_at: datetime | None = None
+        self.loading = folder is not None
+        self.refreshes = 0
+        self._refreshing = self._dirty = False
+        self._timer: Timer | None = None
+
+    # ---- composition --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        # Kept as attributes: the app's own query would search a modal screen when one is open.
+        cfg = self.config
+        self.header = HeaderBar(cfg.site_name, self.demo, cfg.zone, cfg.stale_data_s, id="header")
+        self.pane_bar = PaneBar([(p.key, p.title) for p in PANES], id="pane-bar")
+        self.kpis = KpiStrip(id="kpis")
+        self.loading_line = Static("", id="loading", markup=False)
+        self.switcher = ContentSwitcher(initial=self.pane_key, id="panes")
+        self.panes = {p.key: p(id=p.key) for p in PANES}
+        yield from (self.header, self.pane_bar, self.kpis, self.loading_line)
+        with self.switcher:
+            yield from self.panes.values()
+        yield Footer(compact=True)
+        yield Feed(self.store, self.config, self.folder)
+
+    def on_mount(self) -> None:
+        self.query_one(Feed).start()
+        self.set_interval(1.0, self._tick)
+        if self.wall:
+            self.set_interval(self.config.wall.cycle_s, self._next_wall_pane)
+        self._loading_line("Loading history…" if self.loading else "")
+        self.action_show_pane(self.pane_key)
+
+    @property
+    def pane(self) -> Pane:
+        return self.panes[self.pane_key]
+
+    # ---- actions ------------------------------------------------------------------------------
+    def action_show_pane(self, key: str) -> None:
+        self.pane_key = key
+        self.switcher.current = key
+        self.pane_bar.show(key)
+        self.pane.focus_table()
+        self.request_refresh()
+
+    def action_cycle_period(self) -> None:
+        self._set_view(self.view.next_period())
+
+    def action_refresh_now(self) -> None:
+        self.request_refresh()
+
+    def action_pane(self, name: str) -> None:
+        """A pane's own action (sort, search), for the command palette."""
+        getattr(self.pane, f"action_{name}")()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(help_sections()))
+
+    def action_filters(self) -> None:
+        self._filter_options()
+
+    def palette_bindings(self) -> list[Binding]:
+        return [*self.BINDINGS, *(_palette(b) for b in Pane.BINDINGS)]
+
+    # ---- refresh: never overlapping, re-armed when one ends -----------------------------------
+    def request_refresh(self) -> None:
+        if self._refreshing:
+            self._dirty = True
+            return
+        if self._timer is not None:
+            self._timer.stop()
+        self._refreshing, self._dirty = True, False
+        self._query(self.view, type(self.pane), self.clock())
+
+    @work(thread=True, exit_on_error=False, group="refresh", name="refresh")
+    def _query(self, view: View, pane: type[Pane], now: datetime) -> None:
+        self.post_message(Refreshed(refresh.snapshot(self.store, self.config, view, pane, now)))
+
+    @on(Refreshed)
+    def _refreshed(self, message: Refreshed) -> None:
+        snap = message.snapshot
+        with self.batch_update():
+            self.kpis.show(snap.totals, snap.comparison)
+            if snap.pane == self.pane_key:
+                self.pane.show(snap.data)
+            else:
+                self._dirty = True
+            self._tick()
+        self.refreshes += 1
+        self._refresh_ended()
+
+    def _refresh_ended(self) -> None:
+        self._refreshing = False
+        self._timer = self.set_timer(SOON_S if self._dirty else REFRESH_S, self.request_refresh)
+
+    # ---- ingest -------------------------------------------------------------------------------
+    @on(IngestProgress)
+    def _progress(self, message: IngestProgress) -> None:
+        self._loading_line(f"Loading history: {message.progress.describe()}")
+
+    @on(IngestDone)
+    def _ingested(self, message: IngestDone) -> None:
+        result = message.result
+        if message.initial or result.loaded:
+            self.last_data_at = self.clock()
+        if message.initial:
+            self.loading = False
+            self._loading_line("")
+        elif result.rejected:
+            self.notify(f"{result.rejected} new line(s) rejected: see 6 Data", severity="warning")
+        self.request_refresh()
+
+    # ---- filters ------------------------------------------------------------------------------
+    @work(thread=True, exit_on_error=False, group="options", name="filter options")
+    def _filter_options(self) -> None:
+        self.post_message(refresh.filter_options(self.store, self.config))
+
+    @on(FilterOptions)
+    def _show_filters(self, message: FilterOptions) -> None:
+        options = {"queue": message.queues, "channel": message.channels, "team": message.teams}
+        current = {"queue": self.view.queue, "channel": self.view.channel, "team": self.view.team}
+        self.push_screen(FilterScreen(options, current), self._filters_chosen)
+
+    def _filters_chosen(self, chosen: dict[str, str | None] | None) -> None:
+        if chosen is not None:
+            self._set_view(
+                self.view.with_filters(chosen["queue"], chosen["channel"], chosen["team"])
+            )
+
+    # ---- errors -------------------------------------------------------------------------------
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state == WorkerState.ERROR:
+            self.notify(
+                f"{worker.name} failed: {worker.error!r}",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+            if worker.group == "refresh":
+                self._refresh_ended()
+            if worker.name == "scan":
+                self.loading = False
+                self._loading_line(f"Loading failed: {worker.error}")
+
+    # ---- helpers ------------------------------------------------------------------------------
+    def _set_view(self, view: View) -> None:
+        self.view = view
+        self._tick()
+        self.request_refresh()
+
+    def _tick(self) -> None:
+        self.header.show(self.view, self.clock(), self.last_data_at)
+
+    def _loading_line(self, text: str) -> None:
+        self.loading_line.update(text)
+        self.loading_line.set_class(bool(text), "-active")
+
+    def _next_wall_pane(self) -> None:
+        keys = [k for k in self.config.wall.panes if any(p.key == k for p in PANES)] or [
+            PANES[0].key
+        ]
+        index = keys.index(self.pane_key) if self.pane_key in keys else -1
+        self.action_show_pane(keys[(index + 1) % len(keys)])
+
+
+def _palette(binding: Binding) -> Binding:
+    return Binding(
+        binding.key, f"pane('{binding.action}')", binding.description, tooltip=binding.tooltip
+    )
+
+
+def help_sections() -> list[tuple[str, list[Binding]]]:
+    return [
+        (
+            "Everywhere",
+            [
+                *(FloorwatchApp.BINDINGS),
+                Binding("ctrl+p", "command_palette", "Command palette: every action by name"),
+            ],
+        ),
+        ("In a pane's table", [*Pane.BINDINGS, Binding("up,down", "", "Move through rows")]),
+        (
+            "While searching",
+            [
+                Binding("enter", "", "Keep the search, back to the table"),
+                Binding("escape", "", "Clear the search"),
+            ],
+        ),
+    ]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_app(
+    store: Store,
+    config: Config,
+    folder: Path | None,
+    *,
+    clock: Clock | None = None,
+    demo: bool = False,
+    wall: bool = False,
+) -> FloorwatchApp:
+    """The one way to build the console, shared by the CLI and the tests."""
+    return FloorwatchApp(store, config, folder, clock=clock or system_clock, demo=demo, wall=wall)

@@ -1,0 +1,51 @@
+"""Formatting numbers and data as Rich Text (data is text, never markup)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+
+DASH = "–"
+
+
+def text(value: Any, style: str = "") -> Text:
+    """Any value as literal text: `[bold]x` stays `[bold]x`."""
+    return Text(DASH if value is None else str(value), style=style)
+
+
+def count(value: float | None) -> str:
+    return DASH if value is None else f"{round(value):,}"
+
+
+def pct(value: float | None) -> str:
+    return DASH if value is None else f"{value * 100:.1f}%"
+
+
+def dur(seconds: float | None) -> str:
+    """12s, 3m05s, 2h14m, 3d04h."""
+    if seconds is None:
+        return DASH
+    s = round(seconds)
+    sign = "-" if s < 0 else ""
+    s = abs(s)
+    if s < 60:
+        return f"{sign}{s}s"
+    if s < 3600:
+        return f"{sign}{s // 60}m{s % 60:02d}s"
+    if s < 86400:
+        return f"{sign}{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{sign}{s // 86400}d{s % 86400 // 3600:02d}h"
+
+
+def num(value: float | None, digits: int = 1) -> str:
+    return DASH if value is None else f"{value:.{digits}f}"
+
+
+def clock(ts: datetime | None, zone: Any) -> str:
+    return DASH if ts is None else ts.astimezone(zone).strftime("%H:%M")
+
+
+def numeric(value: Any) -> Text:
+    return Text(value if isinstance(value, str) else str(value), justify="right")

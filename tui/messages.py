@@ -1,0 +1,56 @@
+"""Messages between the thread workers and the UI thread. Payloads are immutable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from textual.message import Message
+
+
+class IngestProgress(Message):
+    """The initial scan advanced (a `data.ingest.Progress`)."""
+
+    def __init__(self, progress: Any) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, IngestProgress)
+
+
+class IngestDone(Message):
+    """A scan (initial=True) or a watcher batch finished loading (a `data.ingest.IngestResult`)."""
+
+    def __init__(self, result: Any, initial: bool) -> None:
+        super().__init__()
+        self.result = result
+        self.initial = initial
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One refresh: KPI totals now and in the comparison period, and the visible pane's data."""
+
+    at: datetime
+    totals: dict[str, Any]
+    comparison: dict[str, Any]
+    pane: str
+    data: Any
+
+
+class Refreshed(Message):
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class FilterOptions(Message):
+    """Distinct queues, channels and teams, for the filter screen."""
+
+    def __init__(self, queues: tuple[str, ...], channels: tuple[str, ...], teams: tuple[str, ...]):
+        super().__init__()
+        self.queues = queues
+        self.channels = channels
+        self.teams = teams

@@ -1,0 +1,94 @@
+"""What every pane shares: fetch in a thread, show on the UI thread, search and sort its table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+import duckdb
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Label
+
+from data.config import Config
+from tui.view import View
+from tui.widgets.search_table import SearchTable
+
+
+class Pane(Vertical):
+    """A pane = `fetch` (pure, runs in a worker with its own cursor) + `show` (UI thread)."""
+
+    key: ClassVar[str]
+    title: ClassVar[str]
+
+    BINDINGS: ClassVar = [
+        Binding("slash", "search", "Search", tooltip="Search the table: only matching rows show"),
+        Binding("s", "sort", "Sort", tooltip="Sort the table by the next column"),
+    ]
+
+    @classmethod
+    def fetch(cls, cur: duckdb.DuckDBPyConnection, cfg: Config, view: View, now: datetime) -> Any:
+        raise NotImplementedError
+
+    def show(self, data: Any) -> None:
+        raise NotImplementedError
+
+    def compose_body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_body()
+        yield Label("", classes="sort-label")
+        yield Input(placeholder="search… (enter keeps, esc clears)", classes="search")
+
+    @property
+    def table(self) -> SearchTable:
+        focused = self.screen.focused
+        if isinstance(focused, SearchTable) and focused in self.query(SearchTable):
+            return focused
+        return self.query(SearchTable).first()
+
+    def focus_table(self) -> None:
+        self.query(SearchTable).first().focus()
+
+    _search_target: SearchTable | None = None
+
+    def on_mount(self) -> None:
+        self._show_sort()
+
+    def action_search(self) -> None:
+        self._search_target = self.table
+        search = self.query_one("Input.search", Input)
+        search.add_class("-open")
+        search.focus()
+
+    def action_sort(self) -> None:
+        self.table.cycle_sort()
+        self._show_sort()
+
+    def _show_sort(self) -> None:
+        tables = list(self.query(SearchTable))
+        text = "  ".join(f"sorted by: {t.sort_label}" for t in tables[:1])
+        self.query_one(".sort-label", Label).update(f"{text}  (s: next column, /: search)")
+
+    @on(Input.Changed, ".search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.table_for_search.search(event.value)
+
+    @on(Input.Submitted, ".search")
+    def _search_done(self) -> None:
+        self.table_for_search.focus()
+
+    def key_escape(self) -> None:
+        search = self.query_one("Input.search", Input)
+        if search.has_class("-open"):
+            search.value = ""
+            search.remove_class("-open")
+            self.table_for_search.search("")
+            self.table_for_search.focus()
+
+    @property
+    def table_for_search(self) -> SearchTable:
+        return getattr(self, "_search_target", None) or self.query(SearchTable).first()

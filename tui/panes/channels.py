@@ -1,0 +1,108 @@
+"""4 Channels: the mix (one stacked bar), the mix by day, and a KPI table per channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+
+from data.metrics import breakdown, channel_mix, channel_mix_by_day
+from tui import fmt
+from tui.panes.base import Pane
+from tui.widgets.chart import Chart
+from tui.widgets.search_table import Col, SearchTable
+
+COLORS = {
+    "voice": "blue",
+    "chat": "green",
+    "email": "magenta",
+    "social": "cyan",
+    "sms": "yellow",
+    "other": "gray",
+}
+
+COLUMNS = (
+    Col("channel", "Channel"),
+    Col("offered", "Offered", fmt.count, numeric=True),
+    Col("share", "Share", fmt.pct, numeric=True),
+    Col("answered", "Answered", fmt.count, numeric=True),
+    Col("service_level", "SL", fmt.pct, numeric=True),
+    Col("asa_s", "ASA", fmt.dur, numeric=True),
+    Col("aht_s", "AHT", fmt.dur, numeric=True),
+    Col("frt_s", "FRT", fmt.dur, numeric=True),
+    Col("csat", "CSAT", fmt.pct, numeric=True),
+)
+
+
+@dataclass(frozen=True)
+class ChannelsData:
+    mix: tuple[dict[str, Any], ...]
+    by_day: tuple[dict[str, Any], ...]
+    table: tuple[dict[str, Any], ...]
+
+
+class ChannelsPane(Pane):
+    key = "channels"
+    title = "Channels"
+
+    @classmethod
+    def fetch(cls, cur, cfg, view, now: datetime) -> ChannelsData:
+        period, _ = view.periods(cfg, now)
+        filters = view.filters()
+        mix = tuple(channel_mix(cur, cfg, period, filters))
+        return ChannelsData(
+            mix=mix,
+            by_day=tuple(channel_mix_by_day(cur, cfg, period, filters)),
+            table=tuple(breakdown(cur, cfg, period, filters, "channel", now)),
+        )
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(classes="charts"):
+            yield Chart(id="mix-chart")
+            yield Chart(id="mix-by-day-chart")
+        yield SearchTable(COLUMNS, sort="offered", id="channels-table")
+
+    def show(self, data: ChannelsData) -> None:
+        self.query_one(SearchTable).set_rows(data.table)
+        self.query_one("#mix-chart", Chart).draw(lambda plt: _paint_mix(plt, data))
+        self.query_one("#mix-by-day-chart", Chart).draw(lambda plt: _paint_days(plt, data))
+
+
+def _paint_mix(plt: Any, data: ChannelsData) -> None:
+    rows = [r for r in data.mix if r.get("offered")]
+    if not rows:
+        plt.title("no contacts in this period yet")
+        return
+    names = [str(r.get("channel")) for r in rows]
+    plt.bar(
+        names,
+        [round((r.get("share") or 0) * 100, 1) for r in rows],
+        color=[COLORS.get(n, "gray") for n in names],
+        orientation="horizontal",
+        width=0.6,
+    )
+    plt.title("channel mix, % of offered")
+
+
+def _day(value: Any) -> str:
+    return value.strftime("%d %b") if isinstance(value, date | datetime) else str(value)
+
+
+def _paint_days(plt: Any, data: ChannelsData) -> None:
+    days = sorted({r.get("day") for r in data.by_day if r.get("day") is not None})
+    channels = sorted({str(r.get("channel")) for r in data.by_day})
+    if not days:
+        plt.title("no days in this period yet")
+        return
+    count = {(r.get("day"), str(r.get("channel"))): r.get("offered") or 0 for r in data.by_day}
+    series = [[count.get((d, c), 0) for d in days] for c in channels]
+    plt.stacked_bar(
+        [_day(d) for d in days],
+        series,
+        labels=channels,
+        color=[COLORS.get(c, "gray") for c in channels],
+    )
+    plt.title("offered per day, by channel")

@@ -1,0 +1,91 @@
+"""3 Overdue: most overdue first, then at risk; a chart of overdue contacts by age."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from textual.app import ComposeResult
+
+from data.metrics import overdue
+from tui import fmt
+from tui.panes.base import Pane
+from tui.widgets.chart import Chart
+from tui.widgets.search_table import Col, SearchTable
+
+BUCKETS = (
+    (900, "<15m"),
+    (3600, "15m–1h"),
+    (4 * 3600, "1–4h"),
+    (86400, "4–24h"),
+    (float("inf"), ">1d"),
+)
+
+
+def _state(value: Any) -> str:
+    return {"overdue": "⚠ overdue", "at_risk": "◔ at risk"}.get(str(value), fmt.text(value).plain)
+
+
+def _by(value: Any) -> str:
+    if value is None:
+        return fmt.DASH
+    return fmt.dur(value) if value >= 0 else "in " + fmt.dur(-value)
+
+
+COLUMNS = (
+    Col(
+        "state",
+        "State",
+        _state,
+        style=lambda r: "bold red" if r.get("state") == "overdue" else "yellow",
+    ),
+    Col("overdue_s", "Overdue by", _by, numeric=True),
+    Col("due_kind", "Due"),
+    Col("channel", "Channel"),
+    Col("queue", "Queue"),
+    Col("agent", "Agent"),
+    Col("customer", "Customer"),
+    Col("contact_id", "Contact"),
+)
+
+
+@dataclass(frozen=True)
+class OverdueData:
+    rows: tuple[dict[str, Any], ...]
+
+    def buckets(self) -> list[tuple[str, int]]:
+        counts = dict.fromkeys((label for _, label in BUCKETS), 0)
+        for row in self.rows:
+            if row.get("state") == "overdue":
+                age = row.get("overdue_s") or 0
+                counts[next(label for limit, label in BUCKETS if age < limit)] += 1
+        at_risk = sum(1 for r in self.rows if r.get("state") != "overdue")
+        return [*counts.items(), ("at risk", at_risk)]
+
+
+def _order(row: dict[str, Any]) -> tuple:
+    return (row.get("state") != "overdue", -(row.get("overdue_s") or 0))
+
+
+class OverduePane(Pane):
+    key = "overdue"
+    title = "Overdue"
+
+    @classmethod
+    def fetch(cls, cur, cfg, view, now: datetime) -> OverdueData:
+        return OverdueData(tuple(sorted(overdue(cur, cfg, view.filters(), now), key=_order)))
+
+    def compose_body(self) -> ComposeResult:
+        yield Chart(id="overdue-chart")
+        yield SearchTable(COLUMNS, id="overdue-table")
+
+    def show(self, data: OverdueData) -> None:
+        self.query_one(SearchTable).set_rows(data.rows)
+        self.query_one(Chart).draw(lambda plt: _paint(plt, data))
+
+
+def _paint(plt: Any, data: OverdueData) -> None:
+    buckets = data.buckets()
+    plt.bar([b[0] for b in buckets], [b[1] for b in buckets], color="red", width=0.5)
+    plt.title("overdue contacts by how long overdue, and at risk")

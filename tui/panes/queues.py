@@ -1,0 +1,99 @@
+"""1 Queues: offered/answered/abandoned per interval (comparison overlaid) and a per-queue table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from textual.app import ComposeResult
+
+from data.metrics import breakdown, default_interval, intervals, queues_now
+from tui import fmt
+from tui.panes.base import Pane
+from tui.widgets.chart import Chart
+from tui.widgets.search_table import Col, SearchTable
+
+COLUMNS = (
+    Col("name", "Queue"),
+    Col("offered", "Offered", fmt.count, numeric=True),
+    Col("answered", "Answered", fmt.count, numeric=True),
+    Col("abandoned", "Abandoned", fmt.count, numeric=True),
+    Col("service_level", "SL", fmt.pct, numeric=True),
+    Col("asa_s", "ASA", fmt.dur, numeric=True),
+    Col("aht_s", "AHT", fmt.dur, numeric=True),
+    Col("waiting_now", "Waiting now", fmt.count, numeric=True),
+    Col("longest_wait_s", "Longest wait", fmt.dur, numeric=True),
+)
+
+
+@dataclass(frozen=True)
+class QueuesData:
+    size: str
+    intervals: tuple[dict[str, Any], ...]
+    comparison: tuple[dict[str, Any], ...]
+    queues: tuple[dict[str, Any], ...]
+
+
+def _merge_now(rows: list[dict], now_rows: list[dict]) -> tuple[dict, ...]:
+    """breakdown() rows carry waiting now; add queues with callers waiting but none offered."""
+    known = {r.get("queue") for r in rows}
+    return (*rows, *(r for r in now_rows if r.get("queue") not in known and r.get("waiting_now")))
+
+
+class QueuesPane(Pane):
+    key = "queues"
+    title = "Queues"
+
+    @classmethod
+    def fetch(cls, cur, cfg, view, now: datetime) -> QueuesData:
+        period, comparison = view.periods(cfg, now)
+        size = default_interval(period)
+        filters = view.filters()
+        return QueuesData(
+            size=size,
+            intervals=tuple(intervals(cur, cfg, period, filters, size, now)),
+            comparison=tuple(intervals(cur, cfg, comparison, filters, size, now)),
+            queues=_merge_now(
+                breakdown(cur, cfg, period, filters, "queue", now),
+                queues_now(cur, cfg, filters, now),
+            ),
+        )
+
+    def compose_body(self) -> ComposeResult:
+        yield Chart(id="queues-chart")
+        yield SearchTable(COLUMNS, sort="offered", id="queues-table")
+
+    def show(self, data: QueuesData) -> None:
+        self.query_one(SearchTable).set_rows(data.queues)
+        self.query_one(Chart).draw(lambda plt: _paint(plt, data))
+
+
+def _label(start: Any, size: str) -> str:
+    if isinstance(start, datetime):
+        return start.strftime("%d %b" if size == "day" else "%H:%M")
+    return str(start)
+
+
+def _paint(plt: Any, data: QueuesData) -> None:
+    rows = data.intervals
+    if not rows:
+        plt.title("no contacts in this period yet")
+        return
+    xs = list(range(len(rows)))
+    series = (("offered", "blue"), ("answered", "green"), ("abandoned", "red"))
+    for key, color in series:
+        plt.plot(xs, [r.get(key) or 0 for r in rows], label=key, color=color, marker="hd")
+    before = data.comparison[: len(rows)]
+    if before:
+        xb = list(range(len(before)))
+        plt.plot(
+            xb,
+            [r.get("offered") or 0 for r in before],
+            label="offered, comparison",
+            color="gray",
+            marker="dot",
+        )
+    step = max(1, len(rows) // 8)
+    plt.xticks(xs[::step], [_label(r.get("start"), data.size) for r in rows][::step])
+    plt.title(f"contacts per {data.size}: this period (lines) vs comparison (dots)")

@@ -1,0 +1,79 @@
+"""5 Reasons: the top contact reasons as horizontal bars, with the change vs the comparison."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from textual.app import ComposeResult
+
+from data.metrics import top_reasons
+from tui import fmt
+from tui.panes.base import Pane
+from tui.widgets.chart import Chart
+from tui.widgets.search_table import Col, SearchTable
+
+
+def _change(value: Any) -> str:
+    if value is None:
+        return fmt.DASH
+    arrow = "▲" if value > 0 else ("▼" if value < 0 else "=")
+    return f"{arrow} {value:+,}"
+
+
+def _pct(value: Any) -> str:
+    return "new" if value is None else f"{value:+.0%}"
+
+
+def _change_style(row: dict) -> str:
+    value = row.get("change")
+    return "" if not value else ("red" if value > 0 else "green")
+
+
+COLUMNS = (
+    Col("topic", "Reason"),
+    Col("contacts", "Contacts", fmt.count, numeric=True),
+    Col("comparison_contacts", "Comparison", fmt.count, numeric=True),
+    Col("change", "Change", _change, numeric=True, style=_change_style),
+    Col("change_pct", "Change %", _pct, numeric=True, style=_change_style),
+)
+
+
+@dataclass(frozen=True)
+class ReasonsData:
+    rows: tuple[dict[str, Any], ...]
+
+
+class ReasonsPane(Pane):
+    key = "reasons"
+    title = "Reasons"
+
+    @classmethod
+    def fetch(cls, cur, cfg, view, now: datetime) -> ReasonsData:
+        period, _ = view.periods(cfg, now)
+        return ReasonsData(tuple(top_reasons(cur, cfg, period, view.filters(), now)))
+
+    def compose_body(self) -> ComposeResult:
+        yield Chart(id="reasons-chart")
+        yield SearchTable(COLUMNS, id="reasons-table")
+
+    def show(self, data: ReasonsData) -> None:
+        self.query_one(SearchTable).set_rows(data.rows)
+        self.query_one(Chart).draw(lambda plt: _paint(plt, data))
+
+
+def _paint(plt: Any, data: ReasonsData) -> None:
+    rows = list(reversed(data.rows))
+    if not rows:
+        plt.title("no reasons recorded in this period")
+        return
+    labels = [f"{str(r.get('topic'))[:18]} {_change(r.get('change'))}" for r in rows]
+    plt.multiple_bar(
+        labels,
+        [[r.get("contacts") or 0 for r in rows], [r.get("comparison_contacts") or 0 for r in rows]],
+        labels=["this period", "comparison"],
+        orientation="horizontal",
+        color=["blue", "gray"],
+    )
+    plt.title("top reasons: contacts (change vs comparison)")

@@ -1,0 +1,73 @@
+"""Loads the watched folder: the initial scan and the watcher, each in a thread worker.
+
+Neither thread touches a widget: they post IngestProgress / IngestDone, handled on the UI thread.
+The watcher starts with the scan (so no change is missed) and holds its batches until the scan ends.
+The workers belong to the app, so its one Worker.StateChanged handler reports their failures
+(that message does not bubble).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from textual.widget import Widget
+
+from data.config import Config
+from data.ingest import Ingestor
+from data.store import Store
+from data.watch import watch_folder
+from tui.messages import IngestDone, IngestProgress
+
+PROGRESS_EVERY_S = 0.1
+
+
+class Feed(Widget):
+    """Invisible. `start()` begins loading; unmounting stops the watcher."""
+
+    DEFAULT_CSS = "Feed { display: none; }"
+
+    def __init__(self, store: Store, config: Config, folder: Path | None) -> None:
+        super().__init__()
+        self.folder = folder
+        self.ingestor = Ingestor(store, config, folder)
+        self.stop = threading.Event()
+        self.scanned = threading.Event()
+
+    def start(self) -> None:
+        if self.folder is None:
+            self.scanned.set()
+            return
+        run = self.app.run_worker
+        run(self._scan, thread=True, exit_on_error=False, group="ingest", name="scan")
+        run(self._watch, thread=True, exit_on_error=False, group="ingest", name="watch")
+
+    def on_unmount(self) -> None:
+        self.stop.set()
+
+    def _scan(self) -> None:
+        last = 0.0
+
+        def progress(p: object) -> None:
+            nonlocal last
+            if time.monotonic() - last >= PROGRESS_EVERY_S:
+                last = time.monotonic()
+                self.post_message(IngestProgress(p))
+
+        try:
+            result = self.ingestor.scan([self.folder], progress)
+            self.post_message(IngestDone(result, initial=True))
+        finally:
+            self.scanned.set()
+
+    def _watch(self) -> None:
+        pending: set[Path] = set()
+        for batch in watch_folder(self.folder, self.stop):
+            pending |= batch
+            if self.stop.is_set():
+                return
+            if not self.scanned.is_set():
+                continue
+            paths, pending = pending, set()
+            self.post_message(IngestDone(self.ingestor.apply(paths), initial=False))

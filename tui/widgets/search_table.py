@@ -1,0 +1,108 @@
+"""A DataTable of dict rows that can be searched (`/`) and sorted (`s`). Cells are always Text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from tui import fmt
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    label: str
+    show: Callable[[Any], str] = lambda v: fmt.DASH if v is None else str(v)
+    numeric: bool = False
+    sortable: bool = True
+    style: Callable[[Row], str] | None = None
+
+    def cell(self, row: Row) -> Text:
+        style = self.style(row) if self.style else ""
+        justify = "right" if self.numeric else "left"
+        return Text(self.show(row.get(self.key)), style=style, justify=justify)
+
+
+def _sort_key(col: Col) -> Callable[[Row], tuple]:
+    def key(row: Row) -> tuple:
+        value = row.get(col.key)
+        if value is None:
+            return (1, 0)
+        return (0, -value if col.numeric else str(value).casefold())
+
+    return key
+
+
+class SearchTable(DataTable):
+    """Rows given as dicts; `search()` filters them, `cycle_sort()` walks the sortable columns."""
+
+    def __init__(self, columns: Sequence[Col], *, sort: str | None = None, id: str | None = None):
+        super().__init__(id=id, zebra_stripes=True, cursor_type="row")
+        self.cols = tuple(columns)
+        self.rows_all: tuple[Row, ...] = ()
+        self.query_text = ""
+        self.sort_key = sort
+
+    @property
+    def sort_label(self) -> str:
+        col = self._sort_col()
+        return col.label if col else "as listed"
+
+    @property
+    def shown(self) -> list[Row]:
+        """The rows on screen, in order (after search and sort)."""
+        rows = [r for r in self.rows_all if self._matches(r)]
+        col = self._sort_col()
+        return sorted(rows, key=_sort_key(col)) if col else rows
+
+    def on_mount(self) -> None:
+        self._render_rows()
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        self.rows_all = tuple(rows)
+        self._render_rows()
+
+    def search(self, text: str) -> None:
+        self.query_text = text.strip().casefold()
+        self._render_rows()
+
+    def cycle_sort(self) -> str:
+        keys = [None, *(c.key for c in self.cols if c.sortable)]
+        index = keys.index(self.sort_key) if self.sort_key in keys else 0
+        self.sort_key = keys[(index + 1) % len(keys)]
+        self._render_rows()
+        return self.sort_label
+
+    def _sort_col(self) -> Col | None:
+        return next((c for c in self.cols if c.key == self.sort_key), None)
+
+    def _matches(self, row: Row) -> bool:
+        if not self.query_text:
+            return True
+        return any(self.query_text in c.show(row.get(c.key)).casefold() for c in self.cols)
+
+    def _labels(self) -> list[Text]:
+        return [
+            Text(
+                c.label + (" ▼" if c.key == self.sort_key else ""),
+                justify="right" if c.numeric else "left",
+            )
+            for c in self.cols
+        ]
+
+    def _render_rows(self) -> None:
+        if not self.is_mounted:
+            return
+        cursor = self.cursor_row
+        self.clear(columns=True)
+        self.add_columns(*self._labels())
+        for row in self.shown:
+            self.add_row(*(c.cell(row) for c in self.cols))
+        if self.row_count:
+            self.move_cursor(row=min(cursor, self.row_count - 1), animate=False)
