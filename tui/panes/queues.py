@@ -33,6 +33,7 @@ class QueuesData:
     intervals: tuple[dict[str, Any], ...]
     comparison: tuple[dict[str, Any], ...]
     queues: tuple[dict[str, Any], ...]
+    now: datetime
 
 
 def _merge_now(rows: list[dict], now_rows: list[dict]) -> tuple[dict, ...]:
@@ -58,6 +59,7 @@ class QueuesPane(Pane):
                 breakdown(cur, cfg, period, filters, "queue", now),
                 queues_now(cur, cfg, filters, now),
             ),
+            now=now,
         )
 
     def compose_body(self) -> ComposeResult:
@@ -75,15 +77,23 @@ def _label(start: Any, size: str) -> str:
     return str(start)
 
 
+def _in_future(start: Any, now: datetime) -> bool:
+    return isinstance(start, datetime) and start > now
+
+
 def _paint(plt: Any, data: QueuesData) -> None:
     rows = data.intervals
     if not rows:
         plt.title("no contacts in this period yet")
         return
     xs = list(range(len(rows)))
+    # Intervals that have not begun yet are not zero: the lines stop at now, the comparison goes on.
+    begun = [r for r in rows if not _in_future(r.get("start"), data.now)]
     series = (("offered", "blue"), ("answered", "green"), ("abandoned", "red"))
     for key, color in series:
-        plt.plot(xs, [r.get(key) or 0 for r in rows], label=key, color=color, marker="hd")
+        plt.plot(
+            xs[: len(begun)], [r.get(key) or 0 for r in begun], label=key, color=color, marker="hd"
+        )
     before = data.comparison[: len(rows)]
     if before:
         xb = list(range(len(before)))
