@@ -321,18 +321,48 @@ def test_chat_conversation_is_derived(store: Store, folder: Path, ingestor: Inge
     )
 
 
-def test_json_array_larger_than_a_chunk_loads(store: Store, folder: Path, ingestor: Ingestor, monkeypatch) -> None:
+def test_json_array_larger_than_a_chunk_loads(
+    store: Store, folder: Path, ingestor: Ingestor, monkeypatch
+) -> None:
     import json
 
     import data.ingest
 
     monkeypatch.setattr(data.ingest, "CHUNK_BYTES", 1024)
     tickets = [
-        {"conversation_id": f"t-{i}", "type": "conversation", "created_at": f"2026-11-20T09:{i % 60:02d}:00+01:00",
-         "status": "open", "channel": "email", "subject": "x" * 40}
+        {
+            "conversation_id": f"t-{i}",
+            "type": "conversation",
+            "created_at": f"2026-11-20T09:{i % 60:02d}:00+01:00",
+            "status": "open",
+            "channel": "email",
+            "subject": "x" * 40,
+        }
         for i in range(120)
     ]
     write(folder / "tickets.json", json.dumps(tickets, indent=2) + "\n")
     result = ingestor.scan([folder])
     assert result.rejected == 0
     assert store.cursor().execute("SELECT count(*) FROM contacts").fetchone() == (120,)
+
+
+def test_file_deleted_mid_read_is_reported_not_fatal(
+    store: Store, folder: Path, ingestor: Ingestor, monkeypatch
+) -> None:
+    import data.ingest
+
+    log = write(folder / "queue_log", calls(2))
+    write(folder / "other_log", calls(1, start=5))
+    real = data.ingest.read_lines
+
+    def vanish(path, *a, **k):
+        if path.name == "queue_log":
+            path.unlink()  # gone between stat and open
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(data.ingest, "read_lines", vanish)
+    result = ingestor.scan([folder])
+    by_path = {f.path: f for f in result.files}
+    assert by_path["queue_log"].status == "missing"
+    assert by_path["other_log"].loaded == 3
+    assert not log.exists()
