@@ -12,7 +12,7 @@ login events at all). Occupancy = handle time of contacts handled in the period 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from data.config import Config
@@ -26,6 +26,10 @@ LOGOFF = {"AGENTLOGOFF", "AGENTCALLBACKLOGOFF", "REMOVEMEMBER"}
 PAUSES = {"PAUSE", "PAUSEALL"}
 UNPAUSES = {"UNPAUSE", "UNPAUSEALL"}
 MEMBER_EVENTS = {"ADDMEMBER", "REMOVEMEMBER"}
+# The state before a period (logged in? paused?) is folded from the agent events of this many days
+# before it, so the scan is bounded by ts: a login or pause older than that with nothing since is
+# taken as stale (queue_log has membership/login events at least at every restart of the PBX).
+LOOKBACK_DAYS = 35
 
 
 def _agent_filter(filters: Filters, column: str = "agent") -> str:
@@ -90,10 +94,10 @@ def _prior_events(cur: Any, p: dict, before: datetime, filters: Filters) -> list
     """Per agent, queue and event family, the last agent event before `before` (the state then)."""
     sql = f"""SELECT agent, max(ts) AS ts, arg_max(event, ts) AS event, queue,
     arg_max(reason, ts) AS reason
-FROM agent_events WHERE agent IS NOT NULL AND ts < $before{_agent_filter(filters)}
+FROM agent_events WHERE agent IS NOT NULL AND ts < $before AND ts >= $lookback{_agent_filter(filters)}
 GROUP BY agent, queue, event IN ('PAUSE', 'UNPAUSE', 'PAUSEALL', 'UNPAUSEALL')
 ORDER BY agent, ts"""
-    return run(cur, sql, p | {"before": before})
+    return run(cur, sql, p | {"before": before, "lookback": before - timedelta(days=LOOKBACK_DAYS)})
 
 
 def _states_at(cur: Any, p: dict, at: datetime, filters: Filters) -> dict[str, AgentState]:
@@ -228,9 +232,23 @@ def agents(
 ) -> list[dict[str, Any]]:
     """One row per agent who handled a contact, missed a ring, or (with no queue/channel filter)
     has agent events in the period; most handled first. Rows hold AGENT_KEYS then every KPI."""
+    return agent_rows(
+        cur, cfg, period, filters, now, kpi_rows(cur, cfg, period, filters, now, "agent")
+    )
+
+
+def agent_rows(
+    cur: Any,
+    cfg: Config,
+    period: Period,
+    filters: Filters,
+    now: datetime,
+    by_agent: dict[Any, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """agents() from KPI rows already computed per agent (kpis.kpi_sets)."""
     from data.metrics.kpis import empty_row
 
-    kpis = {k: v for k, v in kpi_rows(cur, cfg, period, filters, now, "agent").items() if k}
+    kpis = {k: v for k, v in by_agent.items() if k}
     rings = missed_rings(cur, cfg, period, filters, now)
     pres = presence(cur, cfg, period, filters, now)
     if filters.queue or filters.channel:

@@ -8,9 +8,9 @@ from typing import Any
 from data.config import Config
 from data.metrics import quality, volume, written
 from data.metrics.filters import Filters
-from data.metrics.overdue import overdue_counts
+from data.metrics.overdue import grouping_ids, overdue_count_sets
 from data.metrics.period import Period, default_interval, interval_starts
-from data.metrics.sql import params, period_contacts, run
+from data.metrics.sql import params, run, slice_sql
 
 # The `totals` keys of the METRICS.md JSON contract, in order. Rows of every breakdown carry them too.
 TOTALS_KEYS: tuple[str, ...] = (
@@ -64,34 +64,68 @@ def kpi_rows(
     cur: Any, cfg: Config, period: Period, filters: Filters, now: datetime, key: str
 ) -> dict[Any, dict[str, Any]]:
     """{key value: KPI row} for contacts offered in the period (key "total": one row, key None)."""
+    return kpi_sets(cur, cfg, period, filters, now, (key,))[key]
+
+
+def kpi_sets(
+    cur: Any,
+    cfg: Config,
+    period: Period,
+    filters: Filters,
+    now: datetime,
+    keys: tuple[str, ...],
+) -> dict[str, dict[Any, dict[str, Any]]]:
+    """kpi_rows for several keys (sql.KEYS; at most one interval size) in one pass over the period:
+    {key: {value: row}}. The period's contacts are read once, FCR and reply waits are worked out once
+    per contact/conversation and summed per key (GROUPING SETS), the backlog is counted once."""
+    keys = tuple(dict.fromkeys(keys))
+    sizes = [k for k in keys if k in INTERVAL_SIZES]
+    if len(sizes) > 1:
+        raise ValueError("kpi_sets: one interval size at a time")
     p = params(cfg, filters, now, period)
-    if key in INTERVAL_SIZES:
-        p["starts"] = interval_starts(period, key, cfg.zone)
-    main = f"""WITH {period_contacts(key, filters)}
-SELECT k, {volume.aggregates(cfg)},
+    if sizes:
+        p["starts"] = interval_starts(period, sizes[0], cfg.zone)
+    cols = [k for k in keys if k != "total"]
+    grouping = f"GROUPING({', '.join(f'k_{k}' for k in cols)})" if cols else "0"
+    sets = ", ".join("()" if k == "total" else f"(k_{k})" for k in keys)
+    main = f"""WITH {slice_sql(keys, filters)},
+{quality.FCR_CTES}
+SELECT {grouping} AS g, {"".join(f"k_{k}, " for k in cols)}{volume.aggregates(cfg)},
     {written.AGGREGATES},
-    {quality.AGGREGATES}
-FROM c GROUP BY k"""
-    out: dict[Any, dict[str, Any]] = {}
+    {quality.AGGREGATES},
+    {quality.FCR_AGGREGATES}
+FROM f GROUP BY GROUPING SETS ({sets})"""
+    ids = grouping_ids(keys)
+    out: dict[str, dict[Any, dict[str, Any]]] = {k: {} for k in keys}
+    written_any = False
     for r in run(cur, main, p):
+        key = ids.get(r["g"])
+        if key is None or not r["offered"]:
+            continue
         row = empty_row() | volume.finish(r) | written.finish(r) | quality.finish(r)
+        row["fcr"] = r["fcr_num"] / r["fcr_den"] if r["fcr_den"] else None
         row["_handle_sum_s"] = r["handle_sum_s"]
         row["_has_hold"], row["_has_wrap"] = r["has_hold"], r["has_wrap"]
-        out[r["k"]] = row
-    if not out:
+        out[key][None if key == "total" else r[f"k_{key}"]] = row
+        written_any = written_any or bool(r["written"])
+    if not any(out.values()):
         return out
-    for r in run(cur, quality.fcr_sql(key, filters), p):
-        if r["k"] in out:
-            den = r["fcr_den"]
-            out[r["k"]]["fcr"] = (r["fcr_num"] / den) if den else None
-    for r in run(cur, written.reply_wait_sql(key, filters), p):
-        if r["k"] in out:
-            out[r["k"]]["avg_reply_wait_s"] = r["avg_reply_wait_s"]
-    as_of = min(now, period.end)
-    for k, counts in overdue_counts(cur, cfg, filters, as_of, key).items():
-        if k in out:
-            out[k].update(counts)
+    if written_any and _has_messages(cur):
+        for r in run(cur, written.reply_wait_sets_sql(keys, filters), p):
+            key = r["key"]
+            value = None if key == "total" else r[f"k_{key}"]
+            if value in out[key]:
+                out[key][value]["avg_reply_wait_s"] = r["avg_reply_wait_s"]
+    counts = overdue_count_sets(cur, cfg, filters, min(now, period.end), keys)
+    for key, per in counts.items():
+        for value, c in per.items():
+            if value in out[key]:
+                out[key][value].update(c)
     return out
+
+
+def _has_messages(cur: Any) -> bool:
+    return cur.execute("SELECT EXISTS (SELECT 1 FROM messages)").fetchone()[0]
 
 
 def public(row: dict[str, Any]) -> dict[str, Any]:
@@ -108,14 +142,23 @@ def totals(
 
 
 def totals_and_gaps(
-    cur: Any, cfg: Config, period: Period, filters: Filters, now: datetime
+    cur: Any,
+    cfg: Config,
+    period: Period,
+    filters: Filters,
+    now: datetime,
+    rows: dict[Any, dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """totals, and the handle-time fields no contact of the period has (0 in AHT: say so)."""
-    rows = kpi_rows(cur, cfg, period, filters, now, "total")
-    row = rows.get(None, empty_row())
-    row |= overdue_counts(cur, cfg, filters, min(now, period.end)).get(
-        None, {"overdue": 0, "at_risk": 0}
-    )
+    """totals, and the handle-time fields no contact of the period has (0 in AHT: say so).
+    `rows`: the "total" KPI rows when already computed (kpi_sets)."""
+    if rows is None:
+        rows = kpi_rows(cur, cfg, period, filters, now, "total")
+    if not rows:
+        # No contact offered in the period: the backlog still counts.
+        rows_ = overdue_count_sets(cur, cfg, filters, min(now, period.end), ("total",))
+        row = empty_row() | rows_["total"].get(None, {"overdue": 0, "at_risk": 0})
+    else:
+        row = rows[None]
     gaps = [
         f
         for f, has in (("hold_s", row.get("_has_hold")), ("wrap_s", row.get("_has_wrap")))
@@ -132,17 +175,20 @@ def breakdown(
     by: str,
     now: datetime,
     interval: str = "hour",
+    rows: dict[Any, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of {by-key: value, KPIs...}. by=agent gives the leaderboard; by=interval the intervals."""
+    """Rows of {by-key: value, KPIs...}. by=agent gives the leaderboard; by=interval the intervals.
+    `rows`: the KPI rows of that key when already computed (kpi_sets)."""
     if by == "agent":
         from data.metrics.agents import agents
 
         return agents(cur, cfg, period, filters, now)
     if by == "interval":
-        return intervals(cur, cfg, period, filters, interval, now=now)
+        return intervals(cur, cfg, period, filters, interval, now=now, rows=rows)
     if by not in BY_KEYS:
         raise ValueError(f"unknown breakdown {by!r} (use one of {', '.join(BY_KEYS)})")
-    rows = kpi_rows(cur, cfg, period, filters, now, by)
+    if rows is None:
+        rows = kpi_rows(cur, cfg, period, filters, now, by)
     out = []
     for k in sorted(rows, key=lambda v: (v is None, -rows[v]["offered"], str(v))):
         row = {by: k}
@@ -169,6 +215,7 @@ def intervals(
     filters: Filters,
     size: str | None = None,
     now: datetime | None = None,
+    rows: dict[Any, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Every interval of the period on the local wall clock (zero-filled counts, null rates):
     {start (aware, site zone), KPIs...}. `size` "15min", "hour" or "day" (None: by period length)."""
@@ -176,7 +223,8 @@ def intervals(
     if size not in INTERVAL_SIZES:
         raise ValueError(f"unknown interval {size!r} (use one of {', '.join(INTERVAL_SIZES)})")
     now = now or period.end
-    rows = kpi_rows(cur, cfg, period, filters, now, size)
+    if rows is None:
+        rows = kpi_rows(cur, cfg, period, filters, now, size)
     found = {k.timestamp(): v for k, v in rows.items() if k is not None}
     return [
         {"start": s} | public(found.get(s.timestamp(), empty_row()))

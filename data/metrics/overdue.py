@@ -3,11 +3,16 @@
 State is taken *as of* an instant `t` (normally now): a contact is open at `t` when it was offered by
 then and had not ended (ended_at after `t`, or no end and not resolved, abandoned or timed out). A voice
 call with no event for `cfg.stale_after_s` is a lost call, not work. Written work stays until resolved.
+
+Horizon: only work offered within HORIZON_DAYS before `t` is considered. That bounds the scan to the
+recent part of the table (zone maps prune the rest); work left open for longer is taken as abandoned
+by its source (a ticket system closes it, a chat export never recorded its end), not as today's
+backlog.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from data.config import Config
@@ -15,6 +20,7 @@ from data.metrics.filters import Filters
 from data.metrics.sql import KEYS, filter_sql, params, per_channel, run
 
 REPLIED_AT = "coalesce(first_agent_at, answered_at)"
+HORIZON_DAYS = 90
 
 
 def _open_work(filters: Filters) -> str:
@@ -24,7 +30,7 @@ def _open_work(filters: Filters) -> str:
             THEN offered_at + to_seconds({per_channel("frt")}) END AS fr_due,
         coalesce(due_at, offered_at + to_seconds({per_channel("res")})) AS res_due
     FROM contacts
-    WHERE offered_at <= $t
+    WHERE offered_at <= $t AND offered_at >= $t_horizon
       AND (ended_at IS NULL OR ended_at > $t)
       AND NOT (ended_at IS NULL AND (coalesce(resolved, false)
           OR coalesce(status IN ('resolved', 'closed'), false)
@@ -51,7 +57,7 @@ SELECT contact_id, source_id, channel, queue, agent, customer, offered_at, due_a
     (epoch_us($t::TIMESTAMPTZ) - epoch_us(due_at)) / 1e6 AS overdue_s,
     CASE WHEN due_at < $t THEN 'overdue' ELSE 'at_risk' END AS state
 FROM d ORDER BY overdue_s DESC, contact_id LIMIT $limit"""
-    p = params(cfg, filters, now) | {"t": now, "limit": limit}
+    p = _params(cfg, filters, now) | {"limit": limit}
     rows = run(cur, sql, p)
     for r in rows:
         for k in ("offered_at", "due_at"):
@@ -68,5 +74,41 @@ def overdue_counts(
 SELECT {KEYS[key]} AS k, count(*) FILTER (due_at < $t) AS overdue,
     count(*) FILTER (due_at >= $t) AS at_risk
 FROM d GROUP BY 1"""
-    rows = run(cur, sql, params(cfg, filters, at) | {"t": at})
+    rows = run(cur, sql, _params(cfg, filters, at))
     return {r["k"]: {"overdue": r["overdue"], "at_risk": r["at_risk"]} for r in rows}
+
+
+def overdue_count_sets(
+    cur: Any, cfg: Config, filters: Filters, at: datetime, keys: tuple[str, ...]
+) -> dict[str, dict[Any, dict[str, int]]]:
+    """overdue_counts for several keys in one pass: {key: {value: {"overdue", "at_risk"}}}."""
+    cols = [k for k in keys if k != "total"]
+    heads = "".join(f"{KEYS[k]} AS k_{k}, " for k in cols)
+    sets = ", ".join(["()" if k == "total" else f"(k_{k})" for k in keys])
+    grouping = f"GROUPING({', '.join(f'k_{k}' for k in cols)})" if cols else "0"
+    sql = f"""WITH {_open_work(filters)}
+SELECT {grouping} AS g, {heads}count(*) FILTER (due_at < $t) AS overdue,
+    count(*) FILTER (due_at >= $t) AS at_risk
+FROM d GROUP BY GROUPING SETS ({sets})"""
+    out: dict[str, dict[Any, dict[str, int]]] = {k: {} for k in keys}
+    ids = grouping_ids(keys)
+    for r in run(cur, sql, _params(cfg, filters, at)):
+        key = ids.get(r["g"])
+        if key is not None:
+            value = None if key == "total" else r[f"k_{key}"]
+            out[key][value] = {"overdue": r["overdue"], "at_risk": r["at_risk"]}
+    return out
+
+
+def grouping_ids(keys: tuple[str, ...]) -> dict[int, str]:
+    """GROUPING(k_...) value -> key, for grouping sets of one key column each (or () for total)."""
+    cols = [k for k in keys if k != "total"]
+    full = (1 << len(cols)) - 1
+    out = {full: "total"} if "total" in keys else {}
+    for i, k in enumerate(cols):
+        out[full & ~(1 << (len(cols) - 1 - i))] = k
+    return out
+
+
+def _params(cfg: Config, filters: Filters, t: datetime) -> dict[str, Any]:
+    return params(cfg, filters, t) | {"t": t, "t_horizon": t - timedelta(days=HORIZON_DAYS)}

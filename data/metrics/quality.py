@@ -51,3 +51,30 @@ SELECT c.k,
 FROM c LEFT JOIN nxt ON c.fcr IS NULL AND nxt.customer = c.customer AND nxt.sid = c.sid
 GROUP BY c.k
 """
+
+
+# Per contact of the slice `c` (sql.slice_sql): the FCR numerator and denominator flags, so FCR is
+# worked out once per slice and then summed per key (same definition as fcr_sql).
+# Every customer's calls are listed (no semi-join on the slice's customers: it costs more than it
+# saves); the flags of a contact read `nxt` only when it has no own flag and is resolved.
+FCR_CTES = """calls AS (
+    SELECT customer, coalesce(source_id, contact_id) AS sid, min(offered_at) AS first_at
+    FROM contacts
+    WHERE offered_at >= $start AND offered_at < $fcr_end AND customer IS NOT NULL
+    GROUP BY ALL
+),
+nxt AS (
+    SELECT customer, sid,
+        lead(first_at) OVER (PARTITION BY customer ORDER BY first_at, sid) AS next_at
+    FROM calls
+),
+f AS (
+    SELECT c.*,
+        c.fcr OR (c.fcr IS NULL AND c.is_resolved AND c.customer IS NOT NULL AND (nxt.next_at IS NULL
+            OR (epoch_us(nxt.next_at) - epoch_us(c.offered_at)) / 1e6 > $fcr_window_s)) AS fcr_ok,
+        c.fcr IS NOT NULL OR (c.is_resolved AND c.customer IS NOT NULL) AS fcr_in
+    FROM c LEFT JOIN nxt ON c.fcr IS NULL AND nxt.customer = c.customer AND nxt.sid = c.sid
+)"""
+
+FCR_AGGREGATES = """count(*) FILTER (fcr_ok) AS fcr_num,
+    count(*) FILTER (fcr_in) AS fcr_den"""

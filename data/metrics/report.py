@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from data.config import Config
+from data.metrics.agents import agent_rows
 from data.metrics.filters import Filters
-from data.metrics.kpis import breakdown, intervals, totals, totals_and_gaps
+from data.metrics.kpis import breakdown, intervals, kpi_sets, totals, totals_and_gaps
 from data.metrics.mix import top_reasons
-from data.metrics.overdue import overdue_counts
 from data.metrics.period import Period, comparison_period, default_interval
 from data.metrics.volume import SL_FORMULA_TEXT
 
@@ -20,10 +20,8 @@ def comparison_totals(
     """Totals of the comparison period as they were then: backlog as of min(now − shift, its end);
     the now-snapshot keys (waiting_now, longest_wait_s) are null."""
     then = now - shift
+    # totals() already counts the backlog as of min(then, comparison end).
     row = totals(cur, cfg, comparison, filters, then)
-    row |= overdue_counts(cur, cfg, filters, min(then, comparison.end)).get(
-        None, {"overdue": 0, "at_risk": 0}
-    )
     row["waiting_now"] = row["longest_wait_s"] = None
     return row
 
@@ -42,9 +40,14 @@ def report(
     `rows`: the chosen breakdown."""
     comparison = comparison or comparison_period(period, cfg)
     zone = cfg.zone
-    tot, gaps = totals_and_gaps(cur, cfg, period, filters, now)
-    comp = comparison_totals(cur, cfg, comparison, filters, now, period.start - comparison.start)
     size = default_interval(period)
+    # One pass over the period for totals and every breakdown the report holds.
+    keys = ("total", "agent", "queue", "channel", size)
+    if by in ("team", "topic"):
+        keys += (by,)
+    sets = kpi_sets(cur, cfg, period, filters, now, keys)
+    tot, gaps = totals_and_gaps(cur, cfg, period, filters, now, sets["total"])
+    comp = comparison_totals(cur, cfg, comparison, filters, now, period.start - comparison.start)
     out: dict[str, Any] = {
         "period": {
             "from": period.start.astimezone(zone),
@@ -57,11 +60,11 @@ def report(
             "to": comparison.end.astimezone(zone),
         },
         "totals": tot,
-        "agents": breakdown(cur, cfg, period, filters, "agent", now),
-        "queues": breakdown(cur, cfg, period, filters, "queue", now),
-        "channels": breakdown(cur, cfg, period, filters, "channel", now),
+        "agents": agent_rows(cur, cfg, period, filters, now, sets["agent"]),
+        "queues": breakdown(cur, cfg, period, filters, "queue", now, rows=sets["queue"]),
+        "channels": breakdown(cur, cfg, period, filters, "channel", now, rows=sets["channel"]),
         "topics": top_reasons(cur, cfg, period, filters, now),
-        "intervals": intervals(cur, cfg, period, filters, size, now=now),
+        "intervals": intervals(cur, cfg, period, filters, size, now=now, rows=sets[size]),
         "comparison_totals": comp,
         "meta": {
             "generated_at": now.astimezone(zone),
@@ -81,7 +84,15 @@ def report(
     }
     if by:
         out["by"] = by
+        rows = {
+            "agent": "agents",
+            "queue": "queues",
+            "channel": "channels",
+            "interval": "intervals",
+        }
         out["rows"] = (
-            out["agents"] if by == "agent" else breakdown(cur, cfg, period, filters, by, now, size)
+            out[rows[by]]
+            if by in rows
+            else breakdown(cur, cfg, period, filters, by, now, size, rows=sets[by])
         )
     return out

@@ -137,6 +137,35 @@ def period_contacts(key: str, filters: Filters, extra: str = "") -> str:
 )"""
 
 
+def slice_sql(keys: tuple[str, ...], filters: Filters) -> str:
+    """The CTE `c`: one row per contact offered in [$start, $end) passing the filters, with a column
+    `k_<key>` per key (sql.KEYS; at most one interval key, taken from `$starts` by an ASOF join) and
+    the derived columns every KPI needs (eo, is_resolved, handle_s, sl_t, sid). Only the columns the
+    aggregates read are carried, so later joins and groupings move little data."""
+    cols, source = [], "contacts"
+    for key in keys:
+        if key in INTERVAL_KEYS:
+            source = (
+                "contacts ASOF JOIN (SELECT unnest($starts::TIMESTAMPTZ[]) AS k) b"
+                " ON offered_at >= b.k"
+            )
+            cols.append(f"b.k AS k_{key}")
+        elif key != "total":
+            cols.append(f"{KEYS[key]} AS k_{key}")
+    heads = "".join(f"{c}, " for c in cols)
+    return f"""c AS (
+    SELECT {heads}offered_at, customer, fcr, channel, wait_s, talk_s, hold_s, wrap_s, frt_s, rating,
+        transferred, agent_messages, first_agent_at, ended_at, resolution_s, messages, source_id,
+        coalesce(source_id, contact_id) AS sid,
+        {EFFECTIVE_OUTCOME} AS eo,
+        {RESOLVED} AS is_resolved,
+        {HANDLE} AS handle_s,
+        {per_channel("sl")} AS sl_t
+    FROM {source}
+    WHERE offered_at >= $start AND offered_at < $end{filter_sql(filters)}
+)"""
+
+
 def ratio(num: float | None, den: float | None) -> float | None:
     """num / den, None when there is nothing to divide by (a KPI with no data is null, never 0)."""
     if num is None or not den:

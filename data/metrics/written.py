@@ -57,3 +57,41 @@ FROM m JOIN r ON r.sid = m.conversation_id
 WHERE m.role = 'customer' AND m.prev_role IS DISTINCT FROM 'customer' AND m.next_agent IS NOT NULL
 GROUP BY r.k
 """
+
+
+def reply_wait_sets_sql(keys: tuple[str, ...], filters: Filters) -> str:
+    """reply_wait_sql for several keys at once (one row per key value: `key` names the key, `k_<key>`
+    holds the value, the other key columns are NULL). Waits are worked out once per conversation of
+    the slice, then averaged per key over its distinct conversations (as reply_wait_sql does)."""
+    from data.metrics.sql import slice_sql
+
+    cols = [k for k in keys if k != "total"]
+
+    def branch(key: str) -> str:
+        heads = ", ".join(f"{f'k_{c}' if c == key else 'NULL'} AS k_{c}" for c in cols)
+        by = [f"k_{key}"] if key != "total" else []
+        return f"""SELECT '{key}' AS key, {heads + ", " if heads else ""}sum(w_sum) / sum(w_n) AS avg_reply_wait_s
+    FROM (SELECT DISTINCT {"".join(f"{b}, " for b in by)}sid FROM r) JOIN w USING (sid)
+    {"GROUP BY " + by[0] if by else ""}"""
+
+    return f"""
+WITH {slice_sql(keys, filters)},
+r AS (SELECT * FROM c WHERE {WRITTEN} AND source_id IS NOT NULL),
+m AS (
+    SELECT conversation_id, ts, role,
+        lag(role) OVER (PARTITION BY conversation_id ORDER BY ts, line_no) AS prev_role,
+        min(CASE WHEN role = 'agent' THEN ts END) OVER (
+            PARTITION BY conversation_id ORDER BY ts, line_no
+            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_agent
+    FROM messages
+    WHERE role IN ('customer', 'agent') AND conversation_id IN (SELECT source_id FROM r)
+),
+w AS (
+    SELECT conversation_id AS sid, sum((epoch_us(next_agent) - epoch_us(ts)) / 1e6) AS w_sum,
+        count(*) AS w_n
+    FROM m
+    WHERE role = 'customer' AND prev_role IS DISTINCT FROM 'customer' AND next_agent IS NOT NULL
+    GROUP BY 1
+)
+{" UNION ALL ".join(branch(k) for k in keys)}
+"""
