@@ -34,6 +34,8 @@ def test_pwc_published_figures(realdata, capsys) -> None:
     assert t["talk_s"] == pytest.approx(224.9, abs=0.05)
     # mean satisfaction 3.40 over rated calls (the 0 on unanswered calls means "no rating")
     assert t["csat_mean"] == pytest.approx(3.40, abs=0.005)
+    # 3,646 resolved: 72.9 % of all calls (the dataset records resolution on calls)
+    assert t["resolution_rate"] == pytest.approx(3646 / 5000)
 
 
 @pytest.mark.realdata

@@ -48,4 +48,4 @@ class View:
     def periods(self, cfg: Config, now: datetime) -> tuple[Period, Period]:
         """The period in view and its comparison period."""
         period = resolve_period(self.period, cfg, now)
-        return period, comparison_period(period, cfg)
+        return period, comparison_period(period, cfg, now)

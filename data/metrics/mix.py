@@ -51,7 +51,7 @@ def top_reasons(
     """The cfg.top_n topics (topic, else first tag) by contacts offered in the period, with the same
     count in the comparison period: `change` = contacts − comparison, `change_pct` relative (None
     when the comparison had none), `share` of the period's contacts that have a topic."""
-    comp = comparison_period(period, cfg)
+    comp = comparison_period(period, cfg, now)
     p = params(cfg, filters, now, period) | {
         "c_start": comp.start,
         "c_end": comp.end,

@@ -84,15 +84,22 @@ def custom_period(start: str, end: str, cfg: Config) -> Period:
     return Period(s, e, f"{start} – {end}")
 
 
-def comparison_period(p: Period, cfg: Config) -> Period:
-    """The same wall-clock span `cfg.comparison_days` earlier."""
+def comparison_period(p: Period, cfg: Config, now: datetime | None = None) -> Period:
+    """The same wall-clock span `cfg.comparison_days` earlier.
+
+    With `now` inside the period (today, this week), only the part that has elapsed is compared:
+    today until 14:30 against last week's same day until 14:30, not against its whole day.
+    """
     shift = timedelta(days=cfg.comparison_days)
     zone = cfg.zone
 
     def back(t: datetime) -> datetime:
         return local(t.astimezone(zone).replace(tzinfo=None) - shift, zone)
 
-    return Period(back(p.start), back(p.end), f"{p.label}, {cfg.comparison_days} days earlier")
+    label = f"{p.label}, {cfg.comparison_days} days earlier"
+    if now is not None and p.start <= now < p.end:
+        return Period(back(p.start), back(now), f"{label}, to the same time")
+    return Period(back(p.start), back(p.end), label)
 
 
 def default_interval(p: Period) -> str:

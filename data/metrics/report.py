@@ -38,7 +38,7 @@ def report(
     """period, comparison, totals, agents, queues, channels, topics, intervals (METRICS.md), plus
     comparison_totals, meta (SL formula, fields the sources did not record, filters) and, with `by`,
     `rows`: the chosen breakdown."""
-    comparison = comparison or comparison_period(period, cfg)
+    comparison = comparison or comparison_period(period, cfg, now)
     zone = cfg.zone
     size = default_interval(period)
     # One pass over the period for totals and every breakdown the report holds.

@@ -49,6 +49,10 @@ EFFECTIVE_OUTCOME = """CASE WHEN outcome = 'open' AND (ended_at IS NOT NULL
 RESOLVED = """coalesce(resolved, CASE WHEN status IS NOT NULL THEN status IN ('resolved', 'closed') END,
     outcome = 'answered' AND ended_at IS NOT NULL)"""
 
+# Resolution rate is over contacts that can be resolved: written work, and calls whose source
+# records resolution (a "Resolved" column, a status). A plain queue_log call has no such notion.
+RECORDS_RESOLUTION = "(channel <> 'voice' OR resolved IS NOT NULL OR status IS NOT NULL)"
+
 # Handle time: talk + hold + wrap where the source gives talk time; for voice/chat without it,
 # ended − answered. Email/social without talk time have no handle time.
 HANDLE = """CASE WHEN talk_s IS NOT NULL THEN talk_s + coalesce(hold_s, 0) + coalesce(wrap_s, 0)
@@ -130,6 +134,7 @@ def period_contacts(key: str, filters: Filters, extra: str = "") -> str:
     {head}, coalesce(source_id, contact_id) AS sid,
         {EFFECTIVE_OUTCOME} AS eo,
         {RESOLVED} AS is_resolved,
+        {RECORDS_RESOLUTION} AS records_resolution,
         {HANDLE} AS handle_s,
         {per_channel("sl")} AS sl_t
     FROM {source}
@@ -159,6 +164,7 @@ def slice_sql(keys: tuple[str, ...], filters: Filters) -> str:
         coalesce(source_id, contact_id) AS sid,
         {EFFECTIVE_OUTCOME} AS eo,
         {RESOLVED} AS is_resolved,
+        {RECORDS_RESOLUTION} AS records_resolution,
         {HANDLE} AS handle_s,
         {per_channel("sl")} AS sl_t
     FROM {source}

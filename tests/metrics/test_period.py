@@ -76,3 +76,14 @@ def test_interval_starts_in_half_hour_zone():
     start = datetime(2026, 3, 10, tzinfo=zone)
     starts = interval_starts(Period(start, start + timedelta(days=1), "d"), "hour", zone)
     assert [s.minute for s in starts] == [0] * 24
+
+
+def test_comparison_of_a_running_period_stops_at_the_same_time(cfg):
+    now = t("2026-11-18 14:30")
+    today = resolve_period("today", cfg, now)
+    comp = comparison_period(today, cfg, now)
+    assert (comp.start, comp.end) == (t("2026-11-11 00:00"), t("2026-11-11 14:30"))
+    week = comparison_period(resolve_period("week", cfg, now), cfg, now)
+    assert (week.start, week.end) == (t("2026-11-09 00:00"), t("2026-11-11 14:30"))
+    yesterday = comparison_period(resolve_period("yesterday", cfg, now), cfg, now)
+    assert (yesterday.start, yesterday.end) == (t("2026-11-10 00:00"), t("2026-11-11 00:00"))

@@ -158,3 +158,19 @@ def test_agent_written_kpis(store, cur, cfg):
     rows = {r["agent"]: r for r in breakdown(cur, cfg, today(cfg), F, "agent", NOW)}
     assert rows["a1"]["frt_s"] == pytest.approx(30) and rows["a1"]["frt_max_s"] == 50
     assert rows["a1"]["messages_sent"] == 5 and rows["a2"]["handled"] == 1
+
+
+def test_resolution_rate_counts_calls_whose_source_records_resolution(store, cur, cfg):
+    insert(
+        store,
+        "contacts",
+        [
+            answered("2026-03-10 09:00", 5, resolved=True),
+            answered("2026-03-10 09:10", 5, resolved=False),
+            answered("2026-03-10 09:20", 5, resolved=True),
+            answered("2026-03-10 09:30", 5),  # a queue_log call: no notion of resolution
+        ],
+    )
+    tot = totals(cur, cfg, today(cfg), F, NOW)
+    assert tot["resolution_rate"] == pytest.approx(2 / 3)
+    assert tot["response_rate"] is None  # still a written-channel KPI

@@ -9,6 +9,7 @@ from typing import Any
 from textual.app import ComposeResult
 
 from data.metrics import breakdown, default_interval, intervals, queues_now
+from data.metrics.period import comparison_period
 from tui import fmt
 from tui.panes.base import Pane
 from tui.widgets.chart import Chart
@@ -48,7 +49,9 @@ class QueuesPane(Pane):
 
     @classmethod
     def fetch(cls, cur, cfg, view, now: datetime) -> QueuesData:
-        period, comparison = view.periods(cfg, now)
+        period, _ = view.periods(cfg, now)
+        # The chart shows the whole comparison span, so the rest of the day is visible ahead.
+        comparison = comparison_period(period, cfg)
         size = default_interval(period)
         filters = view.filters()
         return QueuesData(
