@@ -10,6 +10,7 @@ entry. Events of a call are assigned to the latest ENTERQUEUE of the same queue 
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from data.config import Config
 from data.store import AGENT_EVENTS
@@ -215,8 +216,17 @@ WHERE offered_at IS NOT NULL
 """
 
 
-def _register(cur, config: Config, ids: set[str]) -> None:
-    cur.register("affected_ids", pa.table({"id": pa.array(sorted(ids), pa.string())}))
+Ids = set[str] | pa.Array
+
+
+def _id_array(ids: Ids) -> pa.Array:
+    if isinstance(ids, pa.Array):
+        return ids.cast(pa.string())
+    return pa.array(sorted(ids), pa.string())
+
+
+def _register(cur, config: Config, ids: Ids) -> None:
+    cur.register("affected_ids", pa.table({"id": _id_array(ids)}))
     cur.register(
         "queue_channel_map",
         pa.table(
@@ -228,26 +238,34 @@ def _register(cur, config: Config, ids: set[str]) -> None:
     )
 
 
+def _callids(ids: Ids) -> Ids:
+    """Call ids that can have contacts: not empty, not NONE or REALTIME (system lines)."""
+    if isinstance(ids, pa.Array):
+        ids = ids.cast(pa.string()).drop_null()
+        return ids.filter(pc.invert(pc.is_in(ids, pa.array(["", "NONE", "REALTIME"]))))
+    return {k for k in ids if k and k not in ("NONE", "REALTIME")}
+
+
 def after_insert(
     cur,
     config: Config,
     tables: set[str],
-    keys: dict[str, set[str]],
+    keys: dict[str, Ids],
     ts_range: tuple[int, int] | None = None,
 ) -> None:
     """Rebuild the contacts of the calls and conversations whose raw rows just changed."""
     if "queue_events" in tables:
-        ids = {k for k in keys.get("callid", ()) if k and k not in ("NONE", "REALTIME")}
-        if ids:
+        ids = _callids(keys.get("callid", set()))
+        if len(ids):
             rebuild_queue_log(cur, config, ids, ts_range)
     if tables & {"messages", "conversations"}:
         ids = keys.get("conversation_id", set())
-        if ids:
+        if len(ids):
             rebuild_conversations(cur, config, ids)
 
 
 def rebuild_queue_log(
-    cur, config: Config, ids: set[str], ts_range: tuple[int, int] | None = None
+    cur, config: Config, ids: Ids, ts_range: tuple[int, int] | None = None
 ) -> None:
     _register(cur, config, ids)
     window, params = "", []
@@ -268,7 +286,7 @@ def rebuild_queue_log(
     _unregister(cur)
 
 
-def rebuild_conversations(cur, config: Config, ids: set[str]) -> None:
+def rebuild_conversations(cur, config: Config, ids: Ids) -> None:
     _register(cur, config, ids)
     cur.execute(
         "DELETE FROM contacts WHERE source = 'chat_jsonl' "

@@ -168,7 +168,13 @@ FROM queue_events
 WHERE event IN ({", ".join(repr(e) for e in AGENT_EVENTS)});
 """
 
-SCHEMA_VERSION = "1"
+# 2: row keys are MD5 (computable in DuckDB and Python alike). A store of another version would
+# dedupe wrongly, so it is refused rather than mixed.
+SCHEMA_VERSION = "2"
+
+
+class StoreError(Exception):
+    """The database cannot be used as a floorwatch store; the message says why and what to do."""
 
 
 def _create_table(name: str, columns: tuple[tuple[str, str], ...]) -> str:
@@ -190,6 +196,7 @@ class Store:
         self._write_lock = threading.Lock()
         con = self._conn
         con.execute("SET TimeZone = 'UTC'")
+        self._check_version(con)
         for name, columns in TABLES.items():
             con.execute(_create_table(name, columns))
         con.execute(_BOOKKEEPING)
@@ -198,6 +205,20 @@ class Store:
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
             [SCHEMA_VERSION],
         )
+
+    def _check_version(self, con: duckdb.DuckDBPyConnection) -> None:
+        (has_meta,) = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'"
+        ).fetchone()
+        if not has_meta:
+            return
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and row[0] != SCHEMA_VERSION:
+            con.close()
+            raise StoreError(
+                f"{self.path}: written by another version of floorwatch (store version {row[0]}, "
+                f"this one uses {SCHEMA_VERSION}); move it aside or give another --db"
+            )
 
     @property
     def write_lock(self) -> threading.Lock:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from data.formats.base import MAX_LINE
 
 HEAD_BYTES = 4096
-CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,70 @@ def read_head(path: Path, length: int = HEAD_BYTES) -> bytes:
         return f.read(length)
 
 
+def _has_long_line(data: bytes) -> bool:
+    """True when some line of `data` (complete lines) is longer than MAX_LINE, in a few steps."""
+    if len(data) <= MAX_LINE:
+        return False
+    pos, end = 0, len(data)
+    while end - pos > MAX_LINE:
+        nl = data.rfind(b"\n", pos, pos + MAX_LINE + 1)
+        if nl < 0:
+            return True
+        pos = nl + 1
+    return False
+
+
+class Lines(Sequence[tuple[int, bytes]]):
+    """The non-blank lines of `data` (complete lines, none over MAX_LINE) as (line_no, raw).
+
+    Behaves as the list of those pairs, built on first use; `data` and `first_line_no` let a
+    vectorised reader split the buffer itself without one Python object per line.
+    """
+
+    __slots__ = ("_items", "data", "first_line_no")
+
+    def __init__(self, data: bytes, first_line_no: int) -> None:
+        self.data = data
+        self.first_line_no = first_line_no
+        self._items: list[tuple[int, bytes]] | None = None
+
+    def items(self) -> list[tuple[int, bytes]]:
+        if self._items is None:
+            n = self.first_line_no
+            items = []
+            for raw in self.data.split(b"\n")[:-1]:
+                if raw.strip(b" \t\r"):
+                    items.append((n, raw))
+                n += 1
+            self._items = items
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self.items())
+
+    def __bool__(self) -> bool:
+        return bool(self.data.strip(b" \t\r\n"))
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.items()[index]
+
+    def __iter__(self) -> Iterator[tuple[int, bytes]]:
+        return iter(self.items())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Lines):
+            other = other.items()
+        return self.items() == other
+
+    def __repr__(self) -> str:
+        return f"Lines({self.items()!r})"
+
+
 @dataclass
 class Chunk:
     """Complete lines read from `start`; `end` is the offset just past the last one."""
 
-    lines: list[tuple[int, bytes]]
+    lines: list[tuple[int, bytes]] | Lines
     start: int
     end: int
     first_line_no: int
@@ -94,13 +153,18 @@ def read_lines(
             pos += len(complete)
             if at_eof and final and carry:
                 complete, pos, carry = complete + carry + b"\n", pos + len(carry), b""
-            parts = complete.split(b"\n")[:-1]
-            for raw in parts:
-                line_no += 1
-                if len(raw) > MAX_LINE:
-                    too_long.append((line_no, raw[:500]))
-                elif raw.strip(b" \t\r"):
-                    lines.append((line_no, raw))
+            if _has_long_line(complete):
+                for raw in complete.split(b"\n")[:-1]:
+                    line_no += 1
+                    if len(raw) > MAX_LINE:
+                        too_long.append((line_no, raw[:500]))
+                    elif raw.strip(b" \t\r"):
+                        lines.append((line_no, raw))
+            elif complete:
+                # The common case: the lines are split only when a reader asks for them, so a
+                # vectorised reader can take the whole buffer (see Lines.data).
+                lines = Lines(complete, line_no + 1)  # type: ignore[assignment]
+                line_no += complete.count(b"\n")
             if len(carry) > MAX_LINE:
                 line_no += 1
                 too_long.append((line_no, carry[:500]))

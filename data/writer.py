@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from data import derive
 from data.config import Config
@@ -66,24 +67,41 @@ def to_arrow(table: str, rows: list[tuple]) -> pa.Table:
     )
 
 
+def batch_tables(batch: Batch) -> dict[str, pa.Table]:
+    """Every row of the batch as one Arrow table per store table (tuples and reader tables)."""
+    out: dict[str, pa.Table] = {}
+    for table in [*batch.tables, *(t for t in batch.rows if t not in batch.tables)]:
+        schema = SCHEMAS[table]
+        parts = []
+        given = batch.tables.get(table)
+        if given is not None and given.num_rows:
+            parts.append(given if given.schema == schema else given.cast(schema))
+        rows = batch.rows.get(table)
+        if rows:
+            parts.append(to_arrow(table, rows))
+        if parts:
+            out[table] = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
+    return out
+
+
 def write_batch(
     store: Store, batch: Batch, state: FileState, config: Config, lines_read: int
 ) -> Written:
     written = Written()
+    tables = batch_tables(batch)
     with store.write_lock:
         cur = store.cursor()
         cur.execute("BEGIN TRANSACTION")
         try:
-            for table, rows in batch.rows.items():
-                if rows:
-                    _insert(cur, table, rows, written)
+            for table, rows in tables.items():
+                _insert(cur, table, rows, written)
             if batch.rejects:
                 now = datetime.now(UTC)
                 cur.executemany(
                     "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
                     [(state.path, r.line_no, r.reason, r.raw, now) for r in batch.rejects],
                 )
-            derive.after_insert(cur, config, written.tables, _keys(batch), written.ts_range)
+            derive.after_insert(cur, config, written.tables, _keys(tables), written.ts_range)
             _save_state(cur, state, lines_read, written, len(batch.rejects))
             cur.execute("COMMIT")
         except BaseException:
@@ -92,42 +110,55 @@ def write_batch(
     return written
 
 
-def _insert(cur, table: str, rows: list[tuple], written: Written) -> None:
+def _insert(cur, table: str, batch_rows: pa.Table, written: Written) -> None:
     tcol = TIME_COLUMN[table]
-    tpos = [c for c, _ in TABLES[table]].index(tcol)
-    stamps = [r[tpos] for r in rows if r[tpos] is not None]
-    batch_rows = to_arrow(table, rows)  # noqa: F841 - read by DuckDB's replacement scan below
-    window, params = "", []
-    if stamps and len(stamps) == len(rows):
-        lo, hi = min(stamps), max(stamps)
-        window = f"AND t.{tcol} BETWEEN make_timestamptz(?) AND make_timestamptz(?)"
-        params = [lo, hi]
-        written.widen(lo, hi)
-    (inserted,) = cur.execute(
-        f"""
-        INSERT INTO {table}
-        SELECT * FROM (
-            SELECT * FROM batch_rows
-            QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY line_no) = 1
-        ) b
-        WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.row_key = b.row_key {window})
-        """,
-        params,
-    ).fetchone()
+    cur.register("batch_rows", batch_rows)
+    try:
+        # One pass for the time window of the existence check and for copies within the batch:
+        # the row_number() that keeps the first of each copy sorts the batch, so it runs only
+        # when there are copies.
+        n, copies, stamped, lo, hi = cur.execute(
+            f"SELECT count(*), count(*) - count(DISTINCT row_key), count({tcol}), "
+            f"epoch_us(min({tcol})), epoch_us(max({tcol})) FROM batch_rows"
+        ).fetchone()
+        window, params = "", []
+        if n and stamped == n:
+            window = f"AND t.{tcol} BETWEEN make_timestamptz(?) AND make_timestamptz(?)"
+            params = [lo, hi]
+            written.widen(lo, hi)
+        source = "batch_rows"
+        if copies:
+            source = """(
+                SELECT * FROM batch_rows
+                QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY line_no) = 1
+            )"""
+        (inserted,) = cur.execute(
+            f"""
+            INSERT INTO {table}
+            SELECT * FROM {source} b
+            WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.row_key = b.row_key {window})
+            """,
+            params,
+        ).fetchone()
+    finally:
+        cur.unregister("batch_rows")
     written.inserted += inserted
-    written.duplicates += len(rows) - inserted
+    written.duplicates += n - inserted
     if inserted:
         written.tables.add(table)
 
 
-def _keys(batch: Batch) -> dict[str, set[str]]:
-    """The source ids whose derived contacts must be rebuilt."""
-    keys: dict[str, set[str]] = {}
-    for row in batch.rows.get("queue_events", ()):
-        keys.setdefault("callid", set()).add(row[4])
-    for table in ("messages", "conversations"):
-        for row in batch.rows.get(table, ()):
-            keys.setdefault("conversation_id", set()).add(row[3])
+def _keys(tables: dict[str, pa.Table]) -> dict[str, pa.Array]:
+    """The source ids whose derived contacts must be rebuilt (distinct, nulls dropped)."""
+    keys: dict[str, pa.Array] = {}
+    if "queue_events" in tables:
+        keys["callid"] = pc.unique(tables["queue_events"].column("callid")).drop_null()
+    conv = [
+        tables[t].column("conversation_id") for t in ("messages", "conversations") if t in tables
+    ]
+    if conv:
+        ids = pa.chunked_array([c for col in conv for c in col.chunks], pa.string())
+        keys["conversation_id"] = pc.unique(ids).drop_null()
     return keys
 
 

@@ -11,7 +11,14 @@ import argparse
 import json
 from pathlib import Path
 
-from data.commands.common import ConfigError, UsageError, fail, load_paths, load_settings
+from data.commands.common import (
+    ConfigError,
+    StoreError,
+    UsageError,
+    fail,
+    load_paths,
+    load_settings,
+)
 from data.store import Store
 
 MAX_REJECTS_SHOWN = 200
@@ -39,7 +46,11 @@ def run_check(argv: list[str]) -> int:
         config = load_settings(args.paths, args.config)
     except ConfigError as exc:
         return fail(str(exc))
-    with Store(args.db) as store:
+    try:
+        store = Store(args.db)
+    except StoreError as exc:
+        return fail(str(exc))
+    with store:
         try:
             load_paths(store, config, args.paths)
         except UsageError as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 from data.config import Config, ConfigError, find_config, load_config
 from data.ingest import Ingestor, IngestResult
 from data.progress import stderr_bar
-from data.store import Store
+from data.store import Store, StoreError
 
 
 class UsageError(Exception):
@@ -39,4 +39,4 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
-__all__ = ["ConfigError", "UsageError", "fail", "load_paths", "load_settings"]
+__all__ = ["ConfigError", "StoreError", "UsageError", "fail", "load_paths", "load_settings"]

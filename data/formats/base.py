@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import ClassVar, Protocol
 
+import pyarrow as pa
+
 from data.config import Config
 
 MAX_RAW = 500  # a reject keeps at most this much of the raw line
@@ -35,6 +37,9 @@ class Batch:
     """Rows per table and rejects, for one run of lines of one file."""
 
     rows: dict[str, list[tuple]] = field(default_factory=dict)
+    # Rows a vectorised reader built as Arrow tables (the store's column order and types), in
+    # addition to `rows`: the writer inserts both.
+    tables: dict[str, pa.Table] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
     # Trailing lines the reader could not use yet (a CSV record whose quoted field continues past
     # the last complete line): ingest leaves its offset before them and hands them over again.
@@ -49,7 +54,9 @@ class Batch:
 
     @property
     def loaded(self) -> int:
-        return sum(len(r) for r in self.rows.values())
+        return sum(len(r) for r in self.rows.values()) + sum(
+            t.num_rows for t in self.tables.values()
+        )
 
 
 @dataclass(frozen=True)
@@ -79,15 +86,25 @@ class Reader(Protocol):
 
 
 def row_key(*parts: object) -> int:
-    """A signed 64-bit content hash (DuckDB BIGINT) of the parts."""
-    h = hashlib.blake2b(digest_size=8)
+    """A non-negative 63-bit content hash (DuckDB BIGINT) of the parts.
+
+    MD5 because DuckDB computes the very same value in SQL (`sql_row_key`): the vectorised
+    readers hash in the database, and a line read either way must get the same key.
+    """
+    h = hashlib.md5(usedforsecurity=False)
     for p in parts:
         h.update(b"\x1f")
         if isinstance(p, bytes):
             h.update(p)
         else:
             h.update(str(p).encode("utf-8", "surrogatepass"))
-    return int.from_bytes(h.digest(), "little", signed=True)
+    return int.from_bytes(h.digest()[:8], "little") >> 1
+
+
+def sql_row_key(material: str) -> str:
+    """SQL for `row_key` of a VARCHAR/BLOB expression holding the parts joined as row_key joins
+    them (each preceded by \\x1f)."""
+    return f"((md5_number({material}) & 18446744073709551615::UHUGEINT) >> 1)::BIGINT"
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -16,7 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from data.formats.base import Batch, ReadContext, row_key
+import pyarrow.compute as pc
+
+from data import vector
+from data.formats.base import Batch, ReadContext, row_key, sql_row_key
 from data.formats.common import decode_line, first_lines
 
 EVENTS: frozenset[str] = frozenset(
@@ -56,12 +59,18 @@ EVENTS: frozenset[str] = frozenset(
 TABLE = "queue_events"
 
 
+# Epochs outside 1970-2100 are not real events (and past 2262 overflow a microsecond timestamp).
+MAX_EPOCH_S = 4_102_444_800
+
+
 def parse_epoch(text: str) -> int | None:
-    """Epoch seconds (optionally with a fraction) as microseconds; None when not a number."""
-    if text.isdigit():
-        return int(text) * 1_000_000
+    """Epoch seconds (optionally with a fraction) as microseconds; None when not a plausible one."""
     whole, dot, frac = text.partition(".")
-    if dot and whole.isdigit() and frac.isdigit() and len(frac) <= 6:
+    if not (whole.isascii() and whole.isdigit()) or len(whole) > 10 or int(whole) > MAX_EPOCH_S:
+        return None
+    if not dot:
+        return int(whole) * 1_000_000
+    if frac.isascii() and frac.isdigit() and len(frac) <= 6:
         return int(whole) * 1_000_000 + int(frac.ljust(6, "0"))
     return None
 
@@ -78,6 +87,18 @@ class QueueLogReader:
         return any(_looks_like_event(line) for line in first_lines(head, 5))
 
     def parse(self, lines: Iterable[tuple[int, bytes]], ctx: ReadContext) -> Batch:
+        arrays = vector.line_arrays(lines)
+        if arrays is None or arrays.text is None:
+            return self.parse_lines(lines, ctx)
+        parsed = vector.run(_FAST_SQL, arrays, [ctx.file_id])
+        ok = parsed.column("ok")
+        rest = pc.subtract(parsed.column("line_no").filter(pc.invert(ok)), arrays.line_no[0])
+        batch = self.parse_lines(vector.fallback_lines(arrays, rest), ctx) if len(rest) else Batch()
+        batch.tables[TABLE] = parsed.filter(ok).drop_columns(["ok"])
+        return batch
+
+    def parse_lines(self, lines: Iterable[tuple[int, bytes]], ctx: ReadContext) -> Batch:
+        """The reference reader, one line at a time (and the fast path's fallback)."""
         batch = Batch()
         rows = batch.rows.setdefault(TABLE, [])
         file_id = ctx.file_id
@@ -117,3 +138,38 @@ def _row(text: str, line_no: int, file_id: int, batch: Batch) -> tuple | None:
         data = [*data[:4], "|".join(data[4:])]
     data += [None] * (5 - len(data))
     return (row_key(TABLE, text), file_id, line_no, ts, parts[1], parts[2], parts[3], event, *data)
+
+
+# The fast path: the lines `_row` reads, read the same way in SQL. `ok` is false for every line it
+# is not sure about (a reject, a non-ASCII digit, a BOM on line 1, a 13-digit epoch...): those go
+# to `parse_lines`, which decides. Blank lines are skipped as the line reader skips them.
+_FAST_SQL = f"""
+WITH a AS (
+    SELECT line_no,
+        CASE WHEN suffix(line, chr(13)) THEN left(line, length(line) - 1) ELSE line END AS t
+    FROM src
+    WHERE {vector.NOT_BLANK}
+),
+b AS (SELECT line_no, t, string_split(t, '|') AS p FROM a),
+c AS (
+    SELECT line_no, t, p,
+        len(p) >= 5
+        AND regexp_full_match(p[1], '[0-9]{{1,12}}(\\.[0-9]{{1,6}})?')
+        AND p[5] IN ({", ".join(f"'{e}'" for e in sorted(EVENTS))})
+        AND NOT (line_no = 1 AND starts_with(t, chr(65279))) AS ok
+    FROM b
+)
+SELECT
+    CASE WHEN ok THEN {sql_row_key("chr(31) || 'queue_events' || chr(31) || t")} END AS row_key,
+    ?::INTEGER AS file_id,
+    line_no,
+    CASE WHEN ok THEN make_timestamptz(
+        CAST(split_part(p[1], '.', 1) AS BIGINT) * 1000000
+        + CAST(rpad(split_part(p[1], '.', 2), 6, '0') AS BIGINT)
+    ) END AS ts,
+    p[2] AS callid, p[3] AS queue, p[4] AS agent, p[5] AS event,
+    p[6] AS data1, p[7] AS data2, p[8] AS data3, p[9] AS data4,
+    CASE WHEN len(p) >= 10 THEN array_to_string(p[10:], '|') END AS data5,
+    ok
+FROM c
+"""

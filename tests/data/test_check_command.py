@@ -105,3 +105,17 @@ def test_check_does_not_import_textual(module: str) -> None:
     code = f"import {module}, data.commands.check, sys; print(any(m.startswith('textual') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_store_of_another_version_is_refused_clearly(tmp_path: Path) -> None:
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.close()
+    write(tmp_path / "in" / "queue_log", calls(1))
+    result = run(str(tmp_path / "in"), "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "written by another version of floorwatch (store version 1" in result.stderr

@@ -98,3 +98,19 @@ def test_sniff() -> None:
     assert not R.sniff(b"", "x")
     # A rotated log may start with its one garbled line.
     assert R.sniff(b"not a queue_log line\n1700000000|c2|q|NONE|ABANDON|1|1|3\n", "queue_log")
+
+
+def test_implausible_epochs_are_rejected_not_fatal(run) -> None:
+    data = (
+        b"99999999999999|c1|q|NONE|ENTERQUEUE||1|1\n"
+        + b"4102444801|c2|q|NONE|ENTERQUEUE||1|1\n"
+        + "\u00b9\u00b2\u00b3|c3|q|NONE|ENTERQUEUE||1|1\n".encode()
+        + b"1763625600|c4|q|NONE|ENTERQUEUE||1|1\n"
+    )
+    batch = run(QueueLogReader(), data)
+    assert [(r.line_no, r.reason.split(" '")[0]) for r in batch.rejects] == [
+        (1, "bad epoch"),
+        (2, "bad epoch"),
+        (3, "bad epoch"),
+    ]
+    assert [row[4] for row in batch.rows["queue_events"]] == ["c4"]
