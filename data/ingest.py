@@ -109,7 +109,9 @@ class Ingestor:
         self, paths: Iterable[Path], progress: Callable[[Progress], None] | None = None
     ) -> IngestResult:
         """Load every file under `paths` (files or folders, recursively), then note vanished ones."""
-        files = sorted(set(self._expand(paths)))
+        # Newest first: on a big folder today's data is in (and the console can show it) long
+        # before years of history have loaded. Derivation joins a call's files in any order.
+        files = sorted(set(self._expand(paths)), key=_newest_first)
         meter = ProgressMeter(files, progress)
         result = IngestResult()
         for path in files:
@@ -421,6 +423,13 @@ def derive_all(store: Store, config: Config) -> None:
     """Rebuild every derived contact (after a configuration change)."""
     with store.write_lock:
         derive.rebuild_all(store.cursor(), config)
+
+
+def _newest_first(path: Path) -> tuple[float, str]:
+    try:
+        return (-path.stat().st_mtime, str(path))
+    except OSError:
+        return (0.0, str(path))
 
 
 def _head_matches(state: FileState, head: bytes) -> bool:

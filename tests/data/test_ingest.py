@@ -366,3 +366,12 @@ def test_file_deleted_mid_read_is_reported_not_fatal(
     assert by_path["queue_log"].status == "missing"
     assert by_path["other_log"].loaded == 3
     assert not log.exists()
+
+
+def test_scan_loads_the_newest_files_first(store: Store, folder: Path, ingestor: Ingestor) -> None:
+    old = write(folder / "a_old.log", calls(1))
+    new = write(folder / "z_new.log", calls(1, start=1))
+    os.utime(old, (1_000_000, 1_000_000))
+    os.utime(new, (2_000_000, 2_000_000))
+    result = ingestor.scan([folder])
+    assert [f.path for f in result.files] == ["z_new.log", "a_old.log"]
