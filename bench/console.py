@@ -1,0 +1,107 @@
+"""Console benchmark on a big persisted store: first screen, refresh per pane, key to pane, memory.
+
+    .venv/bin/python bench/console.py [--contacts 10000000] [--db /tmp/fw-console.duckdb]
+
+Runs the real app headless (Textual's run_test) on a store seeded like bench/report.py (reused when
+it already holds that many contacts), with the clock fixed at the seed's `now`. Prints figures;
+asserts nothing. Targets (issue 4): first screen < 2 s with a persisted --db, each pane's refresh
+< 150 ms, key to new pane < 100 ms, memory < 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from report import GENERATE, NOW, ZONE  # noqa: E402  (bench/report.py: one seed for both)
+
+from data.config import Config  # noqa: E402
+from data.store import Store  # noqa: E402
+from tui.app import make_app  # noqa: E402
+from tui.panes import PANES  # noqa: E402
+
+PANE_KEYS = {p.key: str(i) for i, p in enumerate(PANES, 1)}
+
+
+def seed(db: Path, contacts: int) -> None:
+    with Store(db) as store:
+        cur = store.cursor()
+        (have,) = cur.execute("SELECT count(*) FROM contacts").fetchone()
+        if have == contacts:
+            return
+        t0 = time.perf_counter()
+        cur.execute("DELETE FROM contacts")
+        cur.execute("SELECT setseed(0.42)")
+        cur.execute(GENERATE, {"n": contacts, "days": 60, "now": NOW})
+        cur.execute("CHECKPOINT")
+        print(f"  seeded {contacts:,} contacts in {time.perf_counter() - t0:.1f} s")
+
+
+async def refreshed(app, since: int, timeout: float = 120.0) -> float:
+    """Seconds until a refresh newer than `since` has been shown."""
+    t0 = time.perf_counter()
+    while app.refreshes <= since or app._refreshing:
+        if time.perf_counter() - t0 > timeout:
+            raise TimeoutError("no refresh")
+        await asyncio.sleep(0.005)
+    return time.perf_counter() - t0
+
+
+async def measure(db: Path, repeat: int) -> None:
+    t0 = time.perf_counter()
+    store = Store(db)
+    cfg = Config(timezone=ZONE)
+    app = make_app(store, cfg, None, clock=lambda: NOW)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await refreshed(app, 0)
+        first = time.perf_counter() - t0
+        print(f"  first full screen (open store, mount, first refresh): {first * 1000:7.0f} ms")
+        print(
+            f"  {'pane':<10} {'refresh':>9} {'key->pane':>10} {'key->fresh data':>16}   (ms, median)"
+        )
+        for key, digit in PANE_KEYS.items():
+            refresh_ms, fresh_ms = [], []
+            for _ in range(repeat):
+                await pilot.press("1" if key != "queues" else "2")
+                await refreshed(app, app.refreshes)
+                # The switch itself is immediate (a pane keeps its last data until new data
+                # comes); this times the key until the pane shows data fetched after the key.
+                seen, t_key = app.refreshes, time.perf_counter()
+                await pilot.press(digit)
+                await refreshed(app, seen)
+                fresh_ms.append((time.perf_counter() - t_key) * 1000)
+                seen, t_refresh = app.refreshes, time.perf_counter()
+                app.action_refresh_now()
+                await refreshed(app, seen)
+                refresh_ms.append((time.perf_counter() - t_refresh) * 1000)
+            print(
+                f"  {key:<10} {statistics.median(refresh_ms):9.0f} "
+                f"{statistics.median(fresh_ms):16.0f}"
+            )
+    store.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--contacts", type=int, default=10_000_000)
+    ap.add_argument("--db", type=Path, default=Path("/tmp/fw-console.duckdb"))
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    print(f"floorwatch console benchmark, {args.contacts:,} contacts in {args.db}")
+    seed(args.db, args.contacts)
+    asyncio.run(measure(args.db, args.repeat))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak RSS: {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
