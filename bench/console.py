@@ -65,9 +65,7 @@ async def measure(db: Path, repeat: int) -> None:
         await refreshed(app, 0)
         first = time.perf_counter() - t0
         print(f"  first full screen (open store, mount, first refresh): {first * 1000:7.0f} ms")
-        print(
-            f"  {'pane':<10} {'refresh':>9} {'key->pane':>10} {'key->fresh data':>16}   (ms, median)"
-        )
+        print(f"  {'pane':<10} {'refresh':>9} {'key->fresh data':>16}   (ms, median)")
         for key, digit in PANE_KEYS.items():
             refresh_ms, fresh_ms = [], []
             for _ in range(repeat):
