@@ -147,7 +147,22 @@ class Level(_Strict):
 
 
 class Threshold(_Strict):
-    """Warning and critical levels for one KPI, optionally for one queue or channel."""
+    """Warning and critical levels for one KPI, optionally for one queue or channel.
+
+    `kpi` is a key of the report's totals (METRICS.md). Rates are fractions 0–1 (80 % is 0.8),
+    times are seconds. Without `queue`/`channel` the levels apply to the whole floor.
+    """
+
+    RATES: ClassVar[frozenset[str]] = frozenset(
+        {"abandon_rate", "service_level", "response_rate", "resolution_rate", "csat", "fcr",
+         "transfer_rate"}
+    )  # fmt: skip
+    KPIS: ClassVar[frozenset[str]] = RATES | frozenset(
+        {"offered", "answered", "abandoned", "short_abandoned", "timeout", "open", "asa_s",
+         "aht_s", "frt_s", "frt_median_s", "avg_reply_wait_s", "csat_mean", "overdue", "at_risk",
+         "talk_s", "frt_max_s", "resolution_s", "resolution_median_s", "waiting_now",
+         "longest_wait_s", "transfers"}
+    )  # fmt: skip
 
     kpi: str
     direction: Literal["above", "below"] = "above"
@@ -156,12 +171,67 @@ class Threshold(_Strict):
     queue: str | None = None
     channel: Channel | None = None
 
+    @field_validator("kpi")
+    @classmethod
+    def _known_kpi(cls, value: str) -> str:
+        if value not in cls.KPIS:
+            raise ValueError(f"unknown KPI {value!r} (one of: {', '.join(sorted(cls.KPIS))})")
+        return value
+
+    @model_validator(mode="after")
+    def _levels(self) -> Threshold:
+        if self.warning is None and self.critical is None:
+            raise ValueError("give a warning level, a critical level, or both")
+        if self.queue is not None and self.channel is not None:
+            raise ValueError("a threshold is for one queue or one channel, not both")
+        if self.kpi in self.RATES:
+            for name, value in (("warning", self.warning), ("critical", self.critical)):
+                if value is not None and not 0 <= value <= 1:
+                    raise ValueError(
+                        f"{name}: {self.kpi} is a rate: give a fraction 0–1 (80 % is 0.8)"
+                    )
+        if self.warning is not None and self.critical is not None:
+            worse = (
+                self.critical >= self.warning
+                if self.direction == "above"
+                else (self.critical <= self.warning)
+            )
+            if not worse:
+                raise ValueError(
+                    f"critical ({self.critical:g}) must be past warning ({self.warning:g}) "
+                    f"in the direction {self.direction!r}"
+                )
+        return self
+
 
 class WallConfig(_Strict):
-    cycle_s: float = Field(default=15, gt=0)
-    panes: list[str] = Field(default_factory=lambda: ["queues", "agents", "overdue", "channels"])
-    agent_kpi: str = "handled"
-    bell: bool = False
+    PANELS: ClassVar[tuple[str, ...]] = ("queues", "agents", "overdue", "channels")
+    AGENT_KPIS: ClassVar[frozenset[str]] = frozenset(
+        {"handled", "aht_s", "talk_s", "frt_s", "messages_sent", "csat", "fcr", "transfers",
+         "missed_rings", "occupancy"}
+    )  # fmt: skip
+
+    cycle_s: float = Field(default=15, gt=0, description="seconds each wall panel stays up")
+    panes: list[str] = Field(default_factory=lambda: list(WallConfig.PANELS), min_length=1)
+    agent_kpi: str = Field(default="handled", description="agents ranked by this, top and bottom")
+    bell: bool = Field(default=False, description="ring the terminal bell on a critical crossing")
+
+    @field_validator("panes")
+    @classmethod
+    def _known_panels(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in cls.PANELS]
+        if unknown:
+            raise ValueError(f"unknown panel(s) {', '.join(unknown)} (use {', '.join(cls.PANELS)})")
+        return value
+
+    @field_validator("agent_kpi")
+    @classmethod
+    def _known_agent_kpi(cls, value: str) -> str:
+        if value not in cls.AGENT_KPIS:
+            raise ValueError(
+                f"unknown agent KPI {value!r} (use {', '.join(sorted(cls.AGENT_KPIS))})"
+            )
+        return value
 
 
 def _default_sl() -> dict[str, float]:
@@ -187,7 +257,8 @@ class Config(_Strict):
     sl_formula: SlFormula = "floorwatch"
     stale_after_s: float = Field(default=14400, gt=0)
     csat_satisfied: float = Field(default=4, ge=1, le=5)
-    fcr_window_h: float = Field(default=168, gt=0)
+    # at most data.derive.FCR_HORIZON_H: how far ahead next_contact_at is kept
+    fcr_window_h: float = Field(default=168, gt=0, le=720)
     at_risk_s: float = Field(default=1800, ge=0)
     frt_target_s: dict[Channel, float] = Field(default_factory=_default_frt)
     resolution_target_s: dict[Channel, float] = Field(default_factory=_default_resolution)
@@ -208,6 +279,9 @@ class Config(_Strict):
     mappings: list[CsvMapping] = Field(default_factory=list)
     thresholds: list[Threshold] = Field(default_factory=list)
     wall: WallConfig = Field(default_factory=WallConfig)
+    alert_cooldown_s: float = Field(
+        default=300, ge=0, description="a KPI's repeated alert at the same level waits this long"
+    )
 
     _zone = field_validator("timezone")(classmethod(lambda cls, v: _check_zone(v)))
 

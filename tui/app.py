@@ -20,8 +20,17 @@ from tui import refresh
 from tui.commands import FloorwatchCommands
 from tui.messages import FilterOptions, IngestDone, IngestProgress, Refreshed
 from tui.panes import PANES, Pane
-from tui.screens import FilterScreen, HelpScreen
+from tui.screens import (
+    AgentScreen,
+    ContactScreen,
+    FilterScreen,
+    HelpScreen,
+    OpenAgent,
+    OpenContact,
+)
+from tui.screens.alerts import Alerter, AlertsScreen
 from tui.view import View
+from tui.wall import WallScreen
 from tui.widgets import Feed, HeaderBar, KpiStrip, PaneBar
 
 STYLES = Path(__file__).parent / "styles"
@@ -58,6 +67,8 @@ class FloorwatchApp(App[None]):
         ),
         Binding("f", "filters", "Filters", id="filters", tooltip="Filter by queue, channel, team"),
         Binding("r", "refresh_now", "Refresh", id="refresh", tooltip="Refresh now"),
+        Binding("w", "wall", "Wall", id="wall", tooltip="Wall mode: big numbers, panels cycling"),
+        Binding("a", "alerts", "Alerts", id="alerts", tooltip="Alerts: every threshold crossing"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Show every key"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit floorwatch"),
     ]
@@ -80,6 +91,9 @@ class FloorwatchApp(App[None]):
         self.last_data_at: datetime | None = None
         self.loading = folder is not None
         self.refreshes = 0
+        self.alerter = Alerter(config)
+        self.wall_screen: WallScreen | None = None
+        self.masked = False  # `m` on the drill-down screens: customer ids and messages as •••
         self._refreshing = self._dirty = False
         self._timer: Timer | None = None
 
@@ -103,7 +117,7 @@ class FloorwatchApp(App[None]):
         self.query_one(Feed).start()
         self.set_interval(1.0, self._tick)
         if self.wall:
-            self.set_interval(self.config.wall.cycle_s, self._next_wall_pane)
+            self.action_wall()
         self._loading_line("Loading history…" if self.loading else "")
         self.action_show_pane(self.pane_key)
 
@@ -135,6 +149,19 @@ class FloorwatchApp(App[None]):
     def action_filters(self) -> None:
         self._filter_options()
 
+    def action_wall(self) -> None:
+        if self.wall_screen is None:
+            self.wall_screen = WallScreen(self.config, self.demo)
+            self.push_screen(self.wall_screen, self._wall_left)
+            self.request_refresh()
+
+    def _wall_left(self, _: None = None) -> None:
+        self.wall_screen = None
+        self.request_refresh()
+
+    def action_alerts(self) -> None:
+        self.push_screen(AlertsScreen(self.alerter))
+
     def palette_bindings(self) -> list[Binding]:
         return [*self.BINDINGS, *(_palette(b) for b in Pane.BINDINGS)]
 
@@ -146,7 +173,13 @@ class FloorwatchApp(App[None]):
         if self._timer is not None:
             self._timer.stop()
         self._refreshing, self._dirty = True, False
-        self._query(self.view, type(self.pane), self.clock())
+        self._query(*self._target(), self.clock())
+
+    def _target(self) -> tuple[View, type]:
+        """What the next refresh fetches: the wall's panel (today, the whole floor) or the pane."""
+        if self.wall_screen is not None:
+            return View(), self.wall_screen.panel_type
+        return self.view, type(self.pane)
 
     @work(thread=True, exit_on_error=False, group="refresh", name="refresh")
     def _query(self, view: View, pane: type[Pane], now: datetime) -> None:
@@ -155,8 +188,14 @@ class FloorwatchApp(App[None]):
     @on(Refreshed)
     def _refreshed(self, message: Refreshed) -> None:
         snap = message.snapshot
+        self.alerter.handle(self, snap)
+        if self.wall_screen is not None:
+            self._dirty |= not self.wall_screen.show(snap)
+            self.refreshes += 1
+            self._refresh_ended()
+            return
         with self.batch_update():
-            self.kpis.show(snap.totals, snap.comparison)
+            self.kpis.show(snap.totals, snap.comparison, getattr(snap, "levels", None))
             if snap.pane == self.pane_key:
                 self.pane.show(snap.data)
             else:
@@ -203,6 +242,16 @@ class FloorwatchApp(App[None]):
                 self.view.with_filters(chosen["queue"], chosen["channel"], chosen["team"])
             )
 
+    # ---- drill-down ---------------------------------------------------------------------------
+    @on(OpenAgent)
+    def _open_agent(self, message: OpenAgent) -> None:
+        if message.agents:
+            self.push_screen(AgentScreen(message.agents, message.index))
+
+    @on(OpenContact)
+    def _open_contact(self, message: OpenContact) -> None:
+        self.push_screen(ContactScreen(message.contact_id))
+
     # ---- errors -------------------------------------------------------------------------------
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -233,13 +282,6 @@ class FloorwatchApp(App[None]):
         self.loading_line.update(text)
         self.loading_line.set_class(bool(text), "-active")
 
-    def _next_wall_pane(self) -> None:
-        keys = [k for k in self.config.wall.panes if any(p.key == k for p in PANES)] or [
-            PANES[0].key
-        ]
-        index = keys.index(self.pane_key) if self.pane_key in keys else -1
-        self.action_show_pane(keys[(index + 1) % len(keys)])
-
 
 def _palette(binding: Binding) -> Binding:
     return Binding(
@@ -257,6 +299,15 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
             ],
         ),
         ("In a pane's table", [*Pane.BINDINGS, Binding("up,down", "", "Move through rows")]),
+        (
+            "Drill-down",
+            [
+                Binding("enter", "", "Agent screen (Agents) / contact screen (Overdue, lists)"),
+                Binding("g", "", "Agents: group by team, with team totals"),
+                *AgentScreen.BINDINGS,
+                *(b for b in ContactScreen.BINDINGS if b not in AgentScreen.BINDINGS),
+            ],
+        ),
         (
             "While searching",
             [

@@ -2,18 +2,28 @@
 
 `floorwatch FOLDER` watches FOLDER; `floorwatch` with no folder (and none in the config) and
 `floorwatch demo` open the live demo: a temporary folder the simulator writes into while you watch.
+`floorwatch serve FOLDER` serves the console to browsers (textual-serve), on loopback by default.
+
+SIGTERM and SIGHUP (the SSH session dropped) make the app exit like `q` does, so the store is
+closed (and a `--db` checkpointed) before the process ends.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import ipaddress
 import shlex
+import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from data.config import ConfigError, find_config, load_config
 from data.store import Store
@@ -28,14 +38,16 @@ def _parser(command: str) -> argparse.ArgumentParser:
         p.add_argument(
             "--config", type=Path, help="floorwatch.toml (default: FOLDER/floorwatch.toml)"
         )
-        p.add_argument("--wall", action="store_true", help="wall display: cycle the panes")
     if command == "demo":
         p.add_argument("--speed", type=float, default=1.0, help="simulated time per real second")
     if command == "serve":
-        p.add_argument("folder", type=Path)
-        p.add_argument("--host", default="localhost")
+        p.add_argument("folder", type=Path, help="folder of exports to watch")
+        p.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (this machine only)")
         p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--config", type=Path, help="floorwatch.toml")
+        p.add_argument("--wall", action="store_true", help="open every browser in wall mode")
         return p
+    p.add_argument("--wall", action="store_true", help="start in wall mode (w leaves it)")
     p.add_argument("--db", type=Path, help="keep the store in this DuckDB file (default: memory)")
     return p
 
@@ -54,25 +66,61 @@ def run_console(command: str, args: list[str]) -> int:
                     print(f"floorwatch: {folder}: not a folder", file=sys.stderr)
                     return 2
                 return _run(folder, config, opts.db, demo=False, wall=opts.wall)
-        return _run_demo(getattr(opts, "speed", 1.0), opts.db)
+        return _run_demo(getattr(opts, "speed", 1.0), opts.db, wall=opts.wall)
     except ConfigError as exc:
         print(f"floorwatch: {exc}", file=sys.stderr)
         return 2
 
 
-def _run(folder: Path, config, db: Path | None, *, demo: bool, wall: bool = False) -> int:
+def _run(
+    folder: Path,
+    config,
+    db: Path | None,
+    *,
+    demo: bool,
+    wall: bool = False,
+    clock: Callable[[], datetime] | None = None,
+) -> int:
     from tui.app import make_app
 
     with Store(db) as store:
-        make_app(store, config, folder, demo=demo, wall=wall).run()
+        app = make_app(store, config, folder, demo=demo, wall=wall, clock=clock)
+        run_until_signalled(app)
     return 0
 
 
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def run_until_signalled(app: Any) -> None:
+    """Run the app; SIGTERM/SIGHUP end it the way `q` does (workers stop, the caller then closes
+    the store). Handled by the event loop, so the exit runs on the UI thread."""
+    loop = asyncio.new_event_loop()
+    for sig in ENDING_SIGNALS:
+        loop.add_signal_handler(sig, app.exit)
+    try:
+        asyncio.set_event_loop(loop)
+        app.run(loop=loop)
+    finally:
+        for sig in ENDING_SIGNALS:
+            loop.remove_signal_handler(sig)
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def accelerated_clock(speed: float) -> Callable[[], datetime]:
+    """Now, running `speed` times faster than real time from the moment of the call."""
+    start, t0 = datetime.now(UTC), time.monotonic()
+    return lambda: start + timedelta(seconds=(time.monotonic() - t0) * speed)
+
+
 @contextmanager
-def _simulating(folder: Path, speed: float) -> Iterator[None]:
+def _simulating(
+    folder: Path, speed: float, clock: Callable[[], datetime] | None = None
+) -> Iterator[None]:
     from data.demo import write_demo_folder
 
-    sim = write_demo_folder(folder, speed=speed)
+    sim = write_demo_folder(folder, speed=speed, clock=clock)
     stop = threading.Event()
     thread = threading.Thread(target=sim.run, args=(stop,), name="demo simulator", daemon=True)
     thread.start()
@@ -83,17 +131,57 @@ def _simulating(folder: Path, speed: float) -> Iterator[None]:
         thread.join(timeout=5)
 
 
-def _run_demo(speed: float, db: Path | None) -> int:
+def _run_demo(speed: float, db: Path | None, *, wall: bool = False) -> int:
+    # Faster than real time, the console's clock runs with the simulator's, so "now" is simulated.
+    clock = accelerated_clock(speed) if speed != 1 else None
     with tempfile.TemporaryDirectory(prefix="floorwatch-demo-") as tmp:
         folder = Path(tmp)
-        with _simulating(folder, speed):
+        with _simulating(folder, speed, clock):
             config = load_config(folder / "floorwatch.toml")
-            return _run(folder, config, db, demo=True)
+            return _run(folder, config, db, demo=True, wall=wall, clock=clock)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+NO_AUTH_WARNING = """\
+floorwatch: WARNING: serving on {host}:{port}, which is reachable from other machines.
+floorwatch: WARNING: there is no authentication: anyone who can reach this address sees the
+floorwatch: WARNING: console and its data. Use --host 127.0.0.1 (the default) and an SSH tunnel or
+floorwatch: WARNING: an authenticating reverse proxy instead.
+"""
+
+
+def serve_command(opts: argparse.Namespace) -> str:
+    """The console command each browser session runs (one process per session, in-memory store)."""
+    parts = [sys.executable, "-m", "tui", str(opts.folder.resolve())]
+    if opts.config is not None:
+        parts += ["--config", str(opts.config.resolve())]
+    if opts.wall:
+        parts.append("--wall")
+    return " ".join(shlex.quote(p) for p in parts)
 
 
 def _serve(opts: argparse.Namespace) -> int:
-    from textual_serve.server import Server
-
-    command = f"{shlex.quote(sys.executable)} -m tui {shlex.quote(str(opts.folder.resolve()))}"
-    Server(command, host=opts.host, port=opts.port).serve()
+    if not opts.folder.is_dir():
+        print(f"floorwatch: {opts.folder}: not a folder", file=sys.stderr)
+        return 2
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        print(
+            "floorwatch: serve needs textual-serve: pip install 'floorwatch[serve]'",
+            file=sys.stderr,
+        )
+        return 2
+    if not is_loopback(opts.host):
+        print(NO_AUTH_WARNING.format(host=opts.host, port=opts.port), file=sys.stderr, end="")
+    print(f"floorwatch: serving on http://{opts.host}:{opts.port}/ (ctrl+c stops)", file=sys.stderr)
+    Server(serve_command(opts), host=opts.host, port=opts.port, title="floorwatch").serve()
     return 0

@@ -2,28 +2,66 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+from data.alerts import Reading, evaluate, needs_breakdown, view_levels
 from data.config import Config
-from data.metrics import totals
+from data.metrics import Filters, breakdown, resolve_period, totals
 from data.store import Store
 from tui.messages import FilterOptions, Snapshot
 from tui.panes.base import Pane
 from tui.view import View
 
 
-def snapshot(store: Store, cfg: Config, view: View, pane: type[Pane], now: datetime) -> Snapshot:
+@dataclass(frozen=True)
+class LiveSnapshot(Snapshot):
+    """A Snapshot plus the thresholds: `levels` for the KPIs shown (the view's totals, its filter's
+    own thresholds first), `readings` for the floor today (what alerts are about, whatever the
+    view), and how long the refresh took."""
+
+    levels: dict[str, Reading] = field(default_factory=dict)
+    readings: tuple[Reading, ...] = ()
+    took_s: float = 0.0
+
+
+def snapshot(
+    store: Store, cfg: Config, view: View, pane: type[Pane], now: datetime
+) -> LiveSnapshot:
+    started = time.perf_counter()
     cur = store.cursor()
     period, comparison = view.periods(cfg, now)
     filters = view.filters()
     then = now - timedelta(days=cfg.comparison_days)
-    return Snapshot(
+    shown = totals(cur, cfg, period, filters, now)
+    readings = floor_readings(cur, cfg, shown if view == View() else None, now)
+    return LiveSnapshot(
         at=now,
-        totals=totals(cur, cfg, period, filters, now),
+        totals=shown,
         comparison=totals(cur, cfg, comparison, filters, then),
         pane=pane.key,
         data=pane.fetch(cur, cfg, view, now),
+        levels=view_levels(cfg.thresholds, shown, view.queue, view.channel),
+        readings=readings,
+        took_s=time.perf_counter() - started,
     )
+
+
+def floor_readings(
+    cur: Any, cfg: Config, today: dict[str, Any] | None, now: datetime
+) -> tuple[Reading, ...]:
+    """The thresholds against today's whole floor (`today`: its totals when already computed)."""
+    if not cfg.thresholds:
+        return ()
+    period, everything = resolve_period("today", cfg, now), Filters()
+    if today is None:
+        today = totals(cur, cfg, period, everything, now)
+    by_queue, by_channel = needs_breakdown(cfg.thresholds)
+    queues = breakdown(cur, cfg, period, everything, "queue", now) if by_queue else ()
+    channels = breakdown(cur, cfg, period, everything, "channel", now) if by_channel else ()
+    return evaluate(cfg.thresholds, today, queues, channels)
 
 
 def filter_options(store: Store, cfg: Config) -> FilterOptions:

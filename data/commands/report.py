@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--team")
     p.add_argument("--format", choices=FORMATS, default="table")
     p.add_argument("--config", type=Path)
+    p.add_argument("--alerts", action="store_true", help="add the KPIs past a [[thresholds]] level")
     p.add_argument("--now", help=argparse.SUPPRESS)
     return p
 
@@ -72,5 +73,10 @@ def run_report(argv: list[str]) -> int:
         cur = store.cursor()
         rep = report(cur, config, period, filters, now, by=args.by)
         rows = overdue(cur, config, filters, now, limit=10) if args.format == "md" else None
-    sys.stdout.write(render(rep, args.format, rows))
+    out = render(rep, args.format, rows)
+    if args.alerts:
+        from data.alerts import with_alerts
+
+        out = with_alerts(out, args.format, config, rep)
+    sys.stdout.write(out)
     return 0

@@ -59,3 +59,31 @@ def test_demo_in_tmux_shows_agents_and_quits(tmp_path: Path) -> None:
         assert session not in tmux("list-sessions", "-F", "#S")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
+
+
+def test_demo_in_tmux_drill_down_and_back(tmp_path: Path) -> None:
+    """Agents pane → agent → next agent → contact → back → back, on the real binary."""
+    session = f"fw-{uuid.uuid4().hex[:8]}"
+    command = f"cd {ROOT} && TERM=xterm-256color {BINARY} demo --db {tmp_path / 'demo.duckdb'}"
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True
+    )
+    try:
+        wait_screen(session, lambda s: "Loading history" not in s and "Offered" in s, 60)
+        tmux("send-keys", "-t", session, "2")
+        wait_screen(session, lambda s: "[2 Agents]" in s and len(agent_rows(s)) >= 2, 40)
+        tmux("send-keys", "-t", session, "Enter")
+        wait_screen(session, lambda s: " Agent " in s and "[1/" in s and "Open work (" in s)
+        tmux("send-keys", "-t", session, "]")
+        wait_screen(session, lambda s: "[2/" in s and "Open work (" in s)
+        tmux("send-keys", "-t", session, "l")
+        time.sleep(0.5)
+        tmux("send-keys", "-t", session, "Enter")
+        wait_screen(session, lambda s: " Contact " in s and "Event" in s)
+        tmux("send-keys", "-t", session, "Escape")
+        wait_screen(session, lambda s: "[2/" in s and "Open work (" in s)
+        tmux("send-keys", "-t", session, "Escape")
+        wait_screen(session, lambda s: "[2 Agents]" in s and "sorted by" in s)
+        tmux("send-keys", "-t", session, "q")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)

@@ -1,16 +1,21 @@
-"""2 Agents: the leaderboard; `s` cycles the sort column, shown in the label under the table."""
+"""2 Agents: the leaderboard; `s` cycles the sort column, shown in the label under the table;
+`g` groups by team with team totals (with teams in config); `enter` opens the agent screen."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Label
 
-from data.metrics import agents
+from data.metrics import agents, breakdown
 from tui import fmt
 from tui.panes.base import Pane
+from tui.screens.drill import OpenAgent
 from tui.widgets.search_table import Col, SearchTable
 
 STATE_STYLE = {"available": "green", "on_contact": "cyan", "paused": "yellow", "logged_off": "dim"}
@@ -20,8 +25,12 @@ def _state(value: Any) -> str:
     return fmt.DASH if value is None else str(value).replace("_", " ")
 
 
+def _total_style(row: Any) -> str:
+    return "bold reverse" if row.get("_total") else ""
+
+
 COLUMNS = (
-    Col("name", "Agent"),
+    Col("name", "Agent", style=_total_style),
     Col("team", "Team"),
     Col("state", "State", _state, style=lambda r: STATE_STYLE.get(str(r.get("state")), "")),
     Col("state_for_s", "For", fmt.dur, numeric=True),
@@ -41,6 +50,7 @@ COLUMNS = (
 @dataclass(frozen=True)
 class AgentsData:
     rows: tuple[dict[str, Any], ...]
+    teams: tuple[dict[str, Any], ...] = ()  # team totals (`report --by team`), with teams in config
 
 
 def _row(row: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -49,19 +59,109 @@ def _row(row: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {**row, "name": row.get("name") or row.get("agent"), "state_for_s": for_s}
 
 
+NO_TEAM = "(no team)"
+
+
+def team_totals(team_rows: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict]:
+    """Team total rows: the KPIs of `report --by team`, plus missed rings summed and occupancy
+    (Σ handle / Σ available) over the team's agents."""
+    out = []
+    for t in team_rows:
+        team = t["team"]
+        members = [r for r in rows if r.get("team") == team]
+        available = handle = 0.0
+        for r in members:
+            logged = r.get("logged_in_s")
+            avail = logged - (r.get("paused_s") or 0) if logged is not None else None
+            if r.get("occupancy") is not None and avail:
+                available += avail
+                handle += r["occupancy"] * avail
+        out.append(
+            t
+            | {
+                "name": f"Σ {team or NO_TEAM}",
+                "handled": t["answered"],
+                "missed_rings": sum(r.get("missed_rings") or 0 for r in members),
+                "occupancy": handle / available if available > 0 else None,
+                "_total": True,
+            }
+        )
+    return out
+
+
+class AgentsTable(SearchTable):
+    """The leaderboard; grouped, each team's total row comes first, then its agents (sorted)."""
+
+    grouped = False
+    totals: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def shown(self) -> list[dict[str, Any]]:
+        rows = super().shown
+        if not self.grouped:
+            return rows
+        totals = {t["team"]: t for t in self.totals}
+        teams = sorted({r.get("team") for r in rows}, key=lambda t: (t is None, str(t)))
+        out: list[dict[str, Any]] = []
+        for team in teams:
+            out.append(totals.get(team) or {"name": f"Σ {team or NO_TEAM}", "_total": True})
+            out.extend(r for r in rows if r.get("team") == team)
+        return out
+
+    @property
+    def agent_order(self) -> list[str]:
+        return [str(r["agent"]) for r in self.shown if not r.get("_total") and r.get("agent")]
+
+
 class AgentsPane(Pane):
     key = "agents"
     title = "Agents"
 
+    BINDINGS: ClassVar = [
+        Binding("g", "group", "Group", tooltip="Group the agents by team, with team totals"),
+    ]
+
     @classmethod
     def fetch(cls, cur, cfg, view, now: datetime) -> AgentsData:
         period, _ = view.periods(cfg, now)
-        return AgentsData(
-            tuple(_row(r, now) for r in agents(cur, cfg, period, view.filters(), now))
-        )
+        rows = [_row(r, now) for r in agents(cur, cfg, period, view.filters(), now)]
+        teams: list[dict[str, Any]] = []
+        if cfg.teams:
+            by_team = breakdown(cur, cfg, period, view.filters(), "team", now)
+            teams = team_totals(by_team, rows)
+        return AgentsData(tuple(rows), tuple(teams))
 
     def compose_body(self) -> ComposeResult:
-        yield SearchTable(COLUMNS, sort="handled", id="agents-table")
+        yield AgentsTable(COLUMNS, sort="handled", id="agents-table")
 
     def show(self, data: AgentsData) -> None:
-        self.query_one(SearchTable).set_rows(data.rows)
+        table = self.query_one(AgentsTable)
+        table.totals = data.teams
+        table.set_rows(data.rows)
+
+    def action_group(self) -> None:
+        if not self.app.config.teams:
+            self.notify("No teams in the configuration ([teams] in floorwatch.toml)")
+            return
+        table = self.query_one(AgentsTable)
+        table.grouped = not table.grouped
+        table.set_rows(table.rows_all)
+        self._show_sort()
+
+    def _show_sort(self) -> None:
+        table = self.query_one(AgentsTable)
+        group = " · grouped by team" if table.grouped else ""
+        self.query_one(".sort-label", Label).update(
+            f"sorted by: {table.sort_label}{group}"
+            "  (s: next column, /: search, g: group by team, enter: agent)"
+        )
+
+    @on(DataTable.RowSelected, "#agents-table")
+    def _open_agent(self, event: DataTable.RowSelected) -> None:
+        table = self.query_one(AgentsTable)
+        rows = table.shown
+        if not 0 <= event.cursor_row < len(rows) or rows[event.cursor_row].get("_total"):
+            return
+        event.stop()
+        order = table.agent_order
+        self.post_message(OpenAgent(order, order.index(str(rows[event.cursor_row]["agent"]))))

@@ -1,4 +1,5 @@
-"""3 Overdue: most overdue first, then at risk; a chart of overdue contacts by age."""
+"""3 Overdue: most overdue first, then at risk; a chart of overdue contacts by age.
+`enter` on a row opens the contact screen."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
+from textual.widgets import DataTable
 
 from data.metrics import overdue
 from tui import fmt
 from tui.panes.base import Pane
+from tui.screens.drill import OpenContact
 from tui.widgets.chart import Chart
 from tui.widgets.search_table import Col, SearchTable
 
@@ -83,6 +87,13 @@ class OverduePane(Pane):
     def show(self, data: OverdueData) -> None:
         self.query_one(SearchTable).set_rows(data.rows)
         self.query_one(Chart).draw(lambda plt: _paint(plt, data))
+
+    @on(DataTable.RowSelected, "#overdue-table")
+    def _open_contact(self, event: DataTable.RowSelected) -> None:
+        rows = self.query_one(SearchTable).shown
+        if 0 <= event.cursor_row < len(rows) and rows[event.cursor_row].get("contact_id"):
+            event.stop()
+            self.post_message(OpenContact(str(rows[event.cursor_row]["contact_id"])))
 
 
 def _paint(plt: Any, data: OverdueData) -> None:

@@ -31,7 +31,11 @@ def freshness(now: datetime, last_data_at: datetime | None, stale_after_s: float
 
 
 class HeaderBar(Static):
-    """One line. `show()` is called every second by the app and after every refresh."""
+    """One line. `show()` is called every second by the app and after every refresh.
+
+    The clock and the freshness sit at the right and are never cut: when the line is too long for
+    the terminal, the site name, period and filters on the left give way (ending in "…").
+    """
 
     def __init__(self, site: str, demo: bool, zone: tzinfo, stale_after_s: float, **kw) -> None:
         super().__init__("", **kw)
@@ -40,31 +44,44 @@ class HeaderBar(Static):
         self.zone = zone
         self.stale_after_s = stale_after_s
         self.plain = ""
+        self._last: tuple | None = None
 
     def show(
         self, view: View, now: datetime, last_data_at: datetime | None, note: str = ""
     ) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        self._last = (view, now, last_data_at, note)
+        left = Text(no_wrap=True)
         if self.demo:
-            text.append(" DEMO ", style="bold reverse")
-            text.append(" ")
-        text.append(self.site, style="bold")
-        text.append(" │ ")
-        text.append(view.period_label)
+            left.append(" DEMO ", style="bold reverse")
+            left.append(" ")
+        left.append(self.site, style="bold")
+        left.append(" │ ")
+        left.append(view.period_label)
         for key, value in view.active_filters:
-            text.append(" │ ")
-            text.append(f"{key}: {value}", style="italic")
-        local = now.astimezone(self.zone)
-        text.append(" │ ")
-        text.append(local.strftime("%a %H:%M:%S %Z"))
-        fresh = freshness(now, last_data_at, self.stale_after_s)
-        text.append(" │ ")
-        if fresh.stale:
-            text.append(f"⚠ {fresh.text}", style="bold black on yellow")
-        else:
-            text.append(fresh.text, style="green")
+            left.append(" │ ")
+            left.append(f"{key}: {value}", style="italic")
+        right = Text(no_wrap=True)
         if note:
-            text.append(" │ ")
-            text.append(note, style="italic")
+            right.append(note, style="bold")
+            right.append(" │ ")
+        right.append(now.astimezone(self.zone).strftime("%a %H:%M:%S %Z"))
+        fresh = freshness(now, last_data_at, self.stale_after_s)
+        right.append(" │ ")
+        if fresh.stale:
+            right.append(f"⚠ {fresh.text}", style="bold black on yellow")
+        else:
+            right.append(fresh.text, style="green")
+        text = self._fit(left, right, self.content_size.width)
         self.plain = text.plain
         self.update(text)
+
+    @staticmethod
+    def _fit(left: Text, right: Text, width: int) -> Text:
+        room = width - right.cell_len - 3
+        if width and left.cell_len > room:
+            left.truncate(max(room, 1), overflow="ellipsis")
+        return Text.assemble(left, " │ ", right, no_wrap=True, overflow="ellipsis")
+
+    def on_resize(self) -> None:
+        if self._last is not None:
+            self.show(*self._last)

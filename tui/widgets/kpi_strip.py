@@ -1,4 +1,8 @@
-"""The always-visible KPI strip: each KPI with its change vs the comparison period (▲/▼ + value)."""
+"""The always-visible KPI strip: each KPI with its change vs the comparison period (▲/▼ + value).
+
+A KPI past a threshold is marked with a sign and coloured: `!` warning, `‼` critical; `flash()`
+briefly reverses a cell when its KPI crosses into critical.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,13 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Static
 
+from data.alerts import MARK, OK, Reading
 from tui import fmt
+
+LEVEL_STYLE = {"warning": "bold black on yellow", "critical": "bold white on red"}
+FLASH_S = 2.0
+# Threshold KPIs shown in a cell under another key.
+CELL_OF = {"overdue": "open"}
 
 
 @dataclass(frozen=True)
@@ -73,25 +83,51 @@ def change(kpi: Kpi, now: Mapping[str, Any], before: Mapping[str, Any]) -> Text:
 
 
 class KpiStrip(Grid):
-    """Ten cells; `show(totals, comparison)` fills them. `values` holds the shown text, by key."""
+    """Ten cells; `show(totals, comparison, levels)` fills them. `values` holds the shown text and
+    `marks` the threshold sign ('', '!', '‼'), by key."""
+
+    DEFAULT_CSS = """
+    KpiStrip .kpi.-flash { text-style: reverse; }
+    """
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
         self.values: dict[str, str] = {}
         self.changes: dict[str, str] = {}
+        self.marks: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         for kpi in KPIS:
             yield Static(self._cell(kpi, fmt.DASH, Text("")), id=f"kpi-{kpi.key}", classes="kpi")
 
-    def show(self, totals: Mapping[str, Any], comparison: Mapping[str, Any]) -> None:
+    def show(
+        self,
+        totals: Mapping[str, Any],
+        comparison: Mapping[str, Any],
+        levels: Mapping[str, Reading] | None = None,
+    ) -> None:
+        by_cell = {CELL_OF.get(k, k): r for k, r in (levels or {}).items()}
         for kpi in KPIS:
             value = _open_overdue(totals) if kpi.key == "open" else kpi.value(totals)
             delta = change(kpi, totals, comparison)
+            reading = by_cell.get(kpi.key)
+            level = reading.level if reading else OK
             self.values[kpi.key] = value
             self.changes[kpi.key] = delta.plain
-            self.query_one(f"#kpi-{kpi.key}", Static).update(self._cell(kpi, value, delta))
+            self.marks[kpi.key] = MARK[level]
+            cell = self.query_one(f"#kpi-{kpi.key}", Static)
+            cell.update(self._cell(kpi, value, delta, level))
+            cell.set_class(level == "warning", "-warning")
+            cell.set_class(level == "critical", "-critical")
+
+    def flash(self, key: str) -> None:
+        """Reverse the cell of KPI `key` for a moment."""
+        cells = self.query(f"#kpi-{CELL_OF.get(key, key)}")
+        for cell in cells:
+            cell.add_class("-flash")
+            self.set_timer(FLASH_S, lambda c=cell: c.remove_class("-flash"))
 
     @staticmethod
-    def _cell(kpi: Kpi, value: str, delta: Text) -> Text:
-        return Text.assemble((kpi.label, "dim"), "\n", (value, "bold"), " ", delta, no_wrap=True)
+    def _cell(kpi: Kpi, value: str, delta: Text, level: str = OK) -> Text:
+        shown = (f"{MARK[level]} {value}", LEVEL_STYLE[level]) if level != OK else (value, "bold")
+        return Text.assemble((kpi.label, "dim"), "\n", shown, " ", delta, no_wrap=True)

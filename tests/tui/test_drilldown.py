@@ -1,0 +1,271 @@
+"""Drill-down: Agents pane → agent screen → next agent → contact → back → back; the Overdue pane to a
+contact; masking; team grouping; the screens' numbers equal `floorwatch report`; snapshots."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.widgets import DataTable
+
+from data.commands.report import run_report
+from tests.tui.conftest import NOW, loaded, wait_for, write
+from tui.app import FloorwatchApp, make_app
+from tui.panes.agents import AgentsTable
+from tui.screens import AgentScreen, ContactScreen, OpenContact
+from tui.screens.agent import KPIS
+from tui.widgets import SearchTable
+
+# A rated chat handled by Zoë, with markup in its text and comment.
+MORE_CHATS = "\n".join(
+    json.dumps(o)
+    for o in [
+        {
+            "type": "conversation",
+            "conversation_id": "k3",
+            "created_at": "2026-03-10T11:00:00Z",
+            "channel": "chat",
+            "queue": "webchat",
+            "status": "resolved",
+            "resolved_at": "2026-03-10T11:20:00Z",
+            "customer": "cust3",
+            "agent": "Agent/1001",
+            "rating": 2,
+            "rating_comment": "too [bold]slow",
+        },
+        {"conversation_id": "k3", "ts": "2026-03-10T11:00:00Z", "role": "customer"}
+        | {"author": "cust3", "text": "where is my [bold]refund"},
+        {"conversation_id": "k3", "ts": "2026-03-10T11:04:00Z", "role": "agent"}
+        | {"author": "Agent/1001", "text": "on its way"},
+    ]
+)
+CONFIG = """timezone = "Europe/Paris"
+[agent_names]
+"Agent/1001" = "Zoë [trainee]"
+"Agent/1002" = "[bold]x"
+[teams]
+"Agent/1001" = "Blue"
+"Agent/1002" = "Green"
+"""
+
+
+@pytest.fixture
+def drill_folder(folder: Path) -> Path:
+    write(folder / "chat" / "more.jsonl", MORE_CHATS + "\n")
+    return folder
+
+
+@pytest.fixture
+def app(tui_store, tui_cfg, drill_folder, clock) -> FloorwatchApp:
+    return make_app(tui_store, tui_cfg, drill_folder, clock=clock)
+
+
+def cells(table: DataTable, column: int) -> list[str]:
+    return [table.get_row_at(r)[column].plain for r in range(table.row_count)]
+
+
+def plain(widget) -> str:
+    """What a Static shows (its Text or Rich table), as plain text."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+def kpi_cells(screen: AgentScreen) -> dict[str, list[str]]:
+    table = screen.query_one("#agent-kpis", DataTable)
+    return {str(k.value): [c.plain for c in table.get_row(k)] for k in table.rows}
+
+
+def report_json(folder: Path, tmp: Path, *args: str) -> dict:
+    config = write(tmp / "floorwatch.toml", CONFIG)
+    out = io.StringIO()
+    argv = [str(folder), "--config", str(config), "--now", NOW.isoformat(), "--format", "json"]
+    with redirect_stdout(out):
+        assert run_report([*argv, *args]) == 0
+    return json.loads(out.getvalue())
+
+
+async def open_leaderboard(pilot) -> AgentsTable:
+    app = pilot.app
+    await loaded(pilot)
+    await pilot.press("2")
+    table = app.query_one("#agents-table", AgentsTable)
+    await wait_for(pilot, lambda: table.row_count == 2)
+    return table
+
+
+async def agent_screen(pilot, name: str) -> AgentScreen:
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, AgentScreen)
+            and app.screen.detail is not None
+            and app.screen.detail.name == name
+        ),
+    )
+    await pilot.pause()
+    return app.screen
+
+
+async def contact_screen(pilot) -> ContactScreen:
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, ContactScreen) and app.screen.data)
+    await pilot.pause()
+    return app.screen
+
+
+async def test_the_whole_path_and_back(app, drill_folder, tmp_path):
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = await open_leaderboard(pilot)
+        await pilot.press("s")  # sort by the next column: kept when we come back
+        sort_key = board.sort_key
+        order = [r["name"] for r in board.shown]
+        first = order[0]
+        await pilot.press("enter")
+        screen = await agent_screen(pilot, first)
+        title = plain(screen.query_one("#agent-title"))
+        assert first in title and f"[1/{len(order)}]" in title
+
+        await pilot.press("right_square_bracket")  # the next agent in the leaderboard's order
+        screen = await agent_screen(pilot, order[1])
+        assert "[2/2]" in plain(screen.query_one("#agent-title"))
+        await pilot.press("left_square_bracket")
+        screen = await agent_screen(pilot, first)
+        if first != "Zoë [trainee]":
+            await pilot.press("right_square_bracket")
+            screen = await agent_screen(pilot, "Zoë [trainee]")
+
+        # Zoë: her KPIs beside the team's and the floor's, equal to the report's
+        kpis = kpi_cells(screen)
+        assert kpis["handled"] == ["Handled", "3", "▲ +2", "3", "▲ +2", "4", "▲ +3"]
+        rep = report_json(drill_folder, tmp_path, "--by", "agent")
+        zoe = next(r for r in rep["rows"] if r["agent"] == "Agent/1001")
+        only = report_json(drill_folder, tmp_path, "--agent", "Agent/1001", "--by", "agent")
+        assert only["rows"][0]["handled"] == zoe["handled"] == 3
+        assert kpis["csat"][1] == "50.0%"
+        shown = {kpi.key: kpi.show for kpi in KPIS}
+        team = report_json(drill_folder, tmp_path, "--team", "Blue")["totals"]
+        team["handled"] = team["answered"]
+        floor = rep["totals"] | {"handled": rep["totals"]["answered"]}
+        for key in ("handled", "aht_s", "talk_s", "frt_s", "frt_max_s", "avg_reply_wait_s"):
+            assert kpis[key][1] == shown[key](zoe[key]) == shown[key](only["rows"][0][key]), key
+            assert kpis[key][3] == shown[key](team[key]), key
+            assert kpis[key][5] == shown[key](floor[key]), key
+        for key in ("csat", "fcr", "transfers", "missed_rings", "occupancy"):
+            assert kpis[key][1] == shown[key](zoe[key]), key
+        # state, today's timeline, lists
+        assert "Now available for" in plain(screen.query_one("#agent-state"))
+        timeline = screen.query_one("#agent-timeline", DataTable)
+        assert cells(timeline, 2)[:2] == ["logged off", "available"]
+        rated = screen.query_one("#agent-rated", SearchTable)
+        assert [r["rating"] for r in rated.shown] == [2.0, 5.0]  # lowest first
+        assert cells(rated, 1)[0] == "too [bold]slow"
+        recent = screen.query_one("#agent-recent", SearchTable)
+        assert recent.row_count == 3 and screen.focused is recent
+
+        # → the latest contact (the chat k1), its timeline
+        await pilot.press("enter")
+        contact = await contact_screen(pilot)
+        assert contact.contact_id == "chat:k1"
+        timeline = contact.query_one("#contact-timeline", SearchTable)
+        assert cells(timeline, 3) == ["customer message", "agent message"]
+        assert cells(timeline, 5) == ["hi", "hello"]
+        assert cells(timeline, 1) == ["–", "+1m00s"]
+        assert "cust1" in cells(timeline, 2)
+        sla = plain(contact.query_one("#contact-sla"))
+        assert "✓ met" in sla
+        await pilot.press("m")
+        assert cells(timeline, 5) == ["•••", "•••"] and "cust1" not in cells(timeline, 2)
+        await pilot.press("m")
+
+        await pilot.press("escape")
+        screen = await agent_screen(pilot, "Zoë [trainee]")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, (AgentScreen, ContactScreen)))
+        assert app.pane_key == "agents" and board.sort_key == sort_key
+        assert [r["name"] for r in board.shown] == order
+        assert app.focused is board
+
+
+async def test_overdue_pane_to_contact_masks_and_shows_markup_literally(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("3")
+        table = app.query_one("#overdue-table", SearchTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        ids = [r["contact_id"] for r in table.shown]
+        await pilot.press("enter")
+        contact = await contact_screen(pilot)
+        assert contact.contact_id == ids[0]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ContactScreen))
+        app.post_message(OpenContact("chat:k3"))  # as a search result would
+        contact = await contact_screen(pilot)
+        timeline = contact.query_one("#contact-timeline", SearchTable)
+        assert cells(timeline, 5) == ["where is my [bold]refund", "on its way"]
+        assert "reply after 240 s" in cells(timeline, 4)
+        svg = app.export_screenshot()
+        assert "[bold]refund" in svg.replace("&#160;", " ") and "cust3" in svg
+        await pilot.press("m")
+        await pilot.pause()
+        svg = app.export_screenshot()
+        assert "refund" not in svg and "cust3" not in svg and "•••" in svg
+
+
+async def test_group_by_team_with_team_totals(app, drill_folder, tmp_path):
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = await open_leaderboard(pilot)
+        await pilot.press("g")
+        names = [r["name"] for r in board.shown]
+        assert names == ["Σ Blue", "Zoë [trainee]", "Σ Green", "[bold]x"]
+        assert "grouped by team" in str(app.pane.query_one(".sort-label").render())
+        by_team = {
+            r["team"]: r for r in report_json(drill_folder, tmp_path, "--by", "team")["rows"]
+        }
+        totals = {r["team"]: r for r in board.shown if r.get("_total")}
+        for team in ("Blue", "Green"):
+            assert totals[team]["handled"] == by_team[team]["answered"]
+            assert totals[team]["aht_s"] == by_team[team]["aht_s"]
+        assert board.agent_order == ["Agent/1001", "Agent/1002"]
+        await pilot.press("enter")  # on a team total: nothing opens
+        await pilot.pause()
+        assert not isinstance(app.screen, AgentScreen)
+        await pilot.press("g")
+        assert len(board.shown) == 2
+
+
+async def test_small_terminal_renders_both_screens(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_leaderboard(pilot)
+        await pilot.press("enter")
+        screen = await agent_screen(pilot, app.query_one(AgentsTable).shown[0]["name"])
+        assert screen.query_one("#agent-kpis").region.width >= 70
+        assert screen.focused.region.height > 2
+        await pilot.press("enter")
+        contact = await contact_screen(pilot)
+        assert contact.query_one("#contact-timeline").region.height > 2
+        assert app.export_screenshot()
+
+
+def _to_screen(app: FloorwatchApp, contact: bool):
+    async def run_before(pilot) -> None:
+        await open_leaderboard(pilot)
+        await pilot.press("enter")
+        await agent_screen(pilot, "Zoë [trainee]")
+        if contact:
+            await pilot.press("enter")
+            await contact_screen(pilot)
+        await pilot.pause(0.2)
+
+    return run_before
+
+
+@pytest.mark.parametrize("contact", [False, True], ids=["agent", "contact"])
+def test_snapshot(snap_compare, tui_store, tui_cfg, drill_folder, clock, contact):
+    app = make_app(tui_store, tui_cfg, drill_folder, clock=clock)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_to_screen(app, contact))

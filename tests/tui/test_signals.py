@@ -1,0 +1,67 @@
+"""SIGTERM and SIGHUP end the real console cleanly: exit status 0 promptly, and the `--db` it kept
+opens again with the data in it. The console runs on a pseudo-terminal, as in an SSH session."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from data.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def read_until(fd: int, needle: bytes, timeout: float) -> bytes:
+    seen, deadline = b"", time.monotonic() + timeout
+    while needle not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:
+                break
+    return seen
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_signal_ends_the_console_and_the_db_reopens(folder, tmp_path, sig):
+    db = tmp_path / "fw.duckdb"
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", str(folder), "--db", str(db)],
+        cwd=ROOT,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    try:
+        out = read_until(master, b"updated", timeout=30)  # the freshness label: data loaded
+        assert b"updated" in out, out[-2000:]
+        if sig == signal.SIGHUP:
+            os.close(master)  # the SSH session dropped: the terminal is gone
+            master = -1
+        started = time.monotonic()
+        proc.send_signal(sig)
+        code = proc.wait(timeout=15)
+        assert time.monotonic() - started < 10
+        assert code == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if master >= 0:
+            os.close(master)
+    with Store(db) as store:
+        (contacts,) = store.cursor().execute("SELECT count(*) FROM contacts").fetchone()
+    assert contacts >= 7

@@ -1,0 +1,91 @@
+"""Wall mode on the fixed dataset: big KPIs, the cycle, pausing, leaving, and no customer data."""
+
+from __future__ import annotations
+
+import pytest
+
+from data.config import WallConfig
+from tests.tui.conftest import loaded, wait_for
+from tui.app import FloorwatchApp, make_app
+from tui.wall import WallScreen
+from tui.widgets import HeaderBar
+
+# Customer identifiers and message text in the fixture: none may reach the wall.
+SECRETS = ("5550001", "5550002", "5550003", "5550004", "cust1", "cust2", "hello", "parcel", "c1.1")
+
+
+@pytest.fixture
+def wall_app(tui_store, tui_cfg, folder, clock) -> FloorwatchApp:
+    cfg = tui_cfg.model_copy(update={"wall": WallConfig(cycle_s=0.3, agent_kpi="talk_s")})
+    return make_app(tui_store, cfg, folder, clock=clock, wall=True)
+
+
+def wall(app: FloorwatchApp) -> WallScreen:
+    assert isinstance(app.screen, WallScreen)
+    return app.screen
+
+
+async def test_wall_cycles_every_panel_and_shows_no_identifiers(wall_app):
+    app = wall_app
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        screen = wall(app)
+        await wait_for(pilot, lambda: screen.tile_text.get("waiting_now") == "3")
+        assert screen.tile_text["longest_wait_s"] == "10:00"
+        header = screen.query_one(HeaderBar).plain
+        assert "14:00:00" in header and "updated" in header  # clock and freshness
+        assert not app.screen.query("Footer")
+        for _ in range(len(screen.keys)):  # one full round of the cycle
+            key = screen.current
+            await wait_for(pilot, lambda k=key: screen.current != k, timeout=5)
+        seen: dict[str, str] = {}
+        screen.paused = True
+        for key in screen.keys:  # each panel with its data shown
+            screen.index = screen.keys.index(key) - 1
+            screen.step(1)
+            await wait_for(pilot, lambda k=key: screen.shown == k)
+            await pilot.pause()
+            seen[key] = svg = app.export_screenshot()
+            for secret in SECRETS:
+                assert secret not in svg, (key, secret)
+        assert set(seen) == {"queues", "agents", "overdue", "channels"}
+        assert "support" in seen["queues"] and "webchat" in seen["queues"]
+        assert "highest&#160;talk" in seen["agents"]
+        assert "Zoë&#160;[trainee]" in seen["agents"]  # agent names are literal text
+        assert "⚠&#160;" in seen["overdue"]
+        assert "voice" in seen["channels"] and "█" in seen["channels"]
+
+
+async def test_any_key_pauses_and_w_leaves(wall_app):
+    app = wall_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = wall(app)
+        await pilot.press("2")  # a console key: only pauses here
+        assert screen.paused and app.pane_key == "queues"
+        index = screen.index
+        await pilot.pause(0.8)
+        assert screen.index == index  # no cycling while paused
+        await pilot.press("right")
+        assert screen.index == (index + 1) % len(screen.keys) and screen.paused
+        await pilot.press("space")
+        assert not screen.paused
+        await wait_for(pilot, lambda: screen.index != (index + 1) % len(screen.keys))
+        await pilot.press("w")
+        await wait_for(pilot, lambda: not isinstance(app.screen, WallScreen))
+        assert app.wall_screen is None
+        await pilot.press("w")
+        assert isinstance(app.screen, WallScreen)
+
+
+async def test_wall_redraws_on_resize_with_clock_visible(wall_app):
+    app = wall_app
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause(0.2)
+        header = wall(app).query_one(HeaderBar)
+        assert header.size.width <= 60
+        assert "14:00:00" in header.plain and "updated" in header.plain
+        assert header.plain.endswith("ago")
+        assert app.export_screenshot()

@@ -1,0 +1,430 @@
+"""Wall mode: the floor on a screen across the room.
+
+Headline KPIs in large digits, the clock and data freshness always at the top, and panels cycling
+every `wall.cycle_s` seconds: queues, agents' top and bottom by `wall.agent_kpi`, overdue work and
+the channel mix. Wall panels never show a customer, a contact id or message text: they fetch only
+aggregates and the names of queues, channels and agents.
+
+Keys: `w` leaves, `q` quits, any other key pauses the cycle (then `space` resumes, ←/→ step).
+The app runs the refreshes (one at a time, as for the panes) and hands the snapshot to `show()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, DataTable, Digits, Label, Static
+
+from data.alerts import MARK, OK, Crossing, Reading, evaluate
+from data.config import Config
+from data.metrics import agents, breakdown, overdue, queues_now
+from tui import fmt
+from tui.view import View
+from tui.widgets.header_bar import HeaderBar
+
+FLASH_S = 2.0
+LEVEL_STYLE = {"warning": "bold black on yellow", "critical": "bold white on red"}
+
+
+# ---- big numbers ---------------------------------------------------------------------------------
+
+
+def _clock_dur(seconds: float | None) -> str:
+    """Durations for Digits: 45, 2:05, 1:02:05."""
+    if seconds is None:
+        return "-"
+    s = max(0, round(seconds))
+    if s < 60:
+        return str(s)
+    if s < 3600:
+        return f"{s // 60}:{s % 60:02d}"
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def _big_pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def _big_count(value: float | None) -> str:
+    return "-" if value is None else str(round(value))
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    label: str
+    big: Any
+
+
+TILES: tuple[Tile, ...] = (
+    Tile("waiting_now", "Waiting now", _big_count),
+    Tile("longest_wait_s", "Longest wait (m:s)", _clock_dur),
+    Tile("service_level", "Service level", _big_pct),
+    Tile("abandon_rate", "Abandon rate", _big_pct),
+    Tile("overdue", "Overdue", _big_count),
+)
+
+
+# ---- panels: aggregates only, never a customer or a contact ---------------------------------------
+
+
+def _cell(value: str, reading: Reading | None = None, right: bool = True) -> Text:
+    level = reading.level if reading else OK
+    if level != OK:
+        return Text(f"{MARK[level]} {value}", style=LEVEL_STYLE[level], justify="right")
+    return Text(value, justify="right" if right else "left")
+
+
+class WallPanel(Widget):
+    """`fetch` runs in the refresh worker (like a pane's); `show` on the UI thread."""
+
+    name: ClassVar[str]  # as in `wall.panes`
+    key: ClassVar[str]  # the snapshot's pane key: never a console pane's
+    title: ClassVar[str]
+    COLUMNS: ClassVar[tuple[str, ...]]
+
+    @classmethod
+    def fetch(cls, cur: Any, cfg: Config, view: View, now: datetime) -> Any:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        table = DataTable(show_cursor=False, zebra_stripes=True, cell_padding=2)
+        table.can_focus = False
+        yield table
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns(*self.COLUMNS)
+
+    def fill(self, rows: Sequence[Sequence[Text]]) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in rows:
+            table.add_row(*row)
+
+
+def _queue_readings(cfg: Config, row: Mapping[str, Any]) -> dict[str, Reading]:
+    names = (row.get("queue"), row.get("name"))
+    mine = [t for t in cfg.thresholds if t.queue is not None and t.queue in names]
+    return {r.kpi: r for r in evaluate(mine, {}, [row])}
+
+
+class WallQueues(WallPanel):
+    name, key, title = "queues", "wall-queues", "Queues"
+    COLUMNS = (
+        "Queue",
+        "Waiting",
+        "Longest wait",
+        "Offered",
+        "Answered",
+        "Service level",
+        "Abandon",
+    )
+
+    @classmethod
+    def fetch(cls, cur, cfg, view, now):
+        period, _ = view.periods(cfg, now)
+        filters = view.filters()
+        rows = breakdown(cur, cfg, period, filters, "queue", now)
+        known = {r.get("queue") for r in rows}
+        rows += [r for r in queues_now(cur, cfg, filters, now) if r.get("queue") not in known]
+        rows.sort(key=lambda r: (-(r.get("waiting_now") or 0), -(r.get("offered") or 0)))
+        return tuple((r, _queue_readings(cfg, r)) for r in rows)
+
+    def show(self, data) -> None:
+        self.fill(
+            [
+                [
+                    Text(str(r.get("name") or r.get("queue") or fmt.DASH)),
+                    _cell(fmt.count(r.get("waiting_now")), lv.get("waiting_now")),
+                    _cell(fmt.dur(r.get("longest_wait_s")), lv.get("longest_wait_s")),
+                    _cell(fmt.count(r.get("offered")), lv.get("offered")),
+                    _cell(fmt.count(r.get("answered")), lv.get("answered")),
+                    _cell(fmt.pct(r.get("service_level")), lv.get("service_level")),
+                    _cell(fmt.pct(r.get("abandon_rate")), lv.get("abandon_rate")),
+                ]
+                for r, lv in data
+            ]
+        )
+
+
+AGENTS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Ranked:
+    kpi: str
+    top: tuple[tuple[str, Any], ...]
+    bottom: tuple[tuple[str, Any], ...]
+
+
+class WallAgents(WallPanel):
+    name, key, title = "agents", "wall-agents", "Agents"
+    COLUMNS = ("", "Agent", "Value")
+
+    @classmethod
+    def fetch(cls, cur, cfg, view, now):
+        kpi = cfg.wall.agent_kpi
+        period, _ = view.periods(cfg, now)
+        rows = [
+            (str(r.get("name") or r.get("agent")), r.get(kpi))
+            for r in agents(cur, cfg, period, view.filters(), now)
+            if r.get(kpi) is not None
+        ]
+        rows.sort(key=lambda nv: (-nv[1], nv[0]))
+        top = rows[: min(AGENTS_SHOWN, (len(rows) + 1) // 2)]
+        bottom = rows[len(top) :][-AGENTS_SHOWN:]
+        return Ranked(kpi, tuple(top), tuple(bottom))
+
+    def show(self, data: Ranked) -> None:
+        value = _agent_value(data.kpi)
+        label = data.kpi.removesuffix("_s").replace("_", " ")
+        rows = [[Text(f"▲ highest {label}", style="green"), Text(""), Text("")]]
+        rows += [[Text(""), Text(name), _cell(value(v))] for name, v in data.top]
+        rows += [[Text(f"▼ lowest {label}", style="yellow"), Text(""), Text("")]]
+        rows += [[Text(""), Text(name), _cell(value(v))] for name, v in data.bottom]
+        self.fill(rows)
+
+
+def _agent_value(kpi: str):
+    if kpi in ("csat", "fcr", "occupancy"):
+        return fmt.pct
+    return fmt.dur if kpi.endswith("_s") else fmt.count
+
+
+@dataclass(frozen=True)
+class OverdueGroup:
+    channel: str
+    queue: str
+    overdue: int
+    at_risk: int
+    oldest_s: float | None
+
+
+class WallOverdue(WallPanel):
+    name, key, title = "overdue", "wall-overdue", "Overdue"
+    COLUMNS = ("Channel", "Queue", "Overdue", "At risk", "Most overdue by")
+
+    @classmethod
+    def fetch(cls, cur, cfg, view, now):
+        groups: dict[tuple[str, str], list] = {}
+        for row in overdue(cur, cfg, view.filters(), now):
+            key = (str(row.get("channel") or fmt.DASH), str(row.get("queue") or fmt.DASH))
+            g = groups.setdefault(key, [0, 0, None])
+            if row.get("state") == "overdue":
+                g[0] += 1
+                age = row.get("overdue_s")
+                g[2] = age if g[2] is None or (age is not None and age > g[2]) else g[2]
+            else:
+                g[1] += 1
+        out = [OverdueGroup(c, q, *g) for (c, q), g in groups.items()]
+        return tuple(sorted(out, key=lambda g: (-g.overdue, -g.at_risk, g.channel, g.queue)))
+
+    def show(self, data: tuple[OverdueGroup, ...]) -> None:
+        self.fill(
+            [
+                [
+                    Text(g.channel),
+                    Text(g.queue),
+                    _cell(f"⚠ {g.overdue}" if g.overdue else "0"),
+                    _cell(str(g.at_risk)),
+                    _cell(fmt.dur(g.oldest_s)),
+                ]
+                for g in data
+            ]
+            or [[Text("nothing overdue or at risk"), Text(""), Text(""), Text(""), Text("")]]
+        )
+
+
+BAR_WIDTH = 30
+
+
+class WallChannels(WallPanel):
+    name, key, title = "channels", "wall-channels", "Channel mix"
+    COLUMNS = ("Channel", "Share of offered", "", "Offered", "Service level", "ASA")
+
+    @classmethod
+    def fetch(cls, cur, cfg, view, now):
+        period, _ = view.periods(cfg, now)
+        return tuple(breakdown(cur, cfg, period, view.filters(), "channel", now))
+
+    def show(self, data) -> None:
+        rows = []
+        for r in data:
+            share = r.get("share") or 0
+            rows.append(
+                [
+                    Text(str(r.get("channel") or fmt.DASH)),
+                    Text("█" * round(share * BAR_WIDTH), style="cyan"),
+                    _cell(fmt.pct(r.get("share"))),
+                    _cell(fmt.count(r.get("offered"))),
+                    _cell(fmt.pct(r.get("service_level"))),
+                    _cell(fmt.dur(r.get("asa_s"))),
+                ]
+            )
+        self.fill(rows)
+
+
+PANELS: dict[str, type[WallPanel]] = {
+    p.name: p for p in (WallQueues, WallAgents, WallOverdue, WallChannels)
+}
+
+
+# ---- the screen ----------------------------------------------------------------------------------
+
+
+class WallScreen(ModalScreen[None]):
+    """Full screen, no footer. Modal so that the console's keys do not act underneath it."""
+
+    BINDINGS: ClassVar = [
+        Binding("w", "leave", "Leave wall mode"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+    DEFAULT_CSS = """
+    WallScreen { background: $background; layout: vertical; }
+    WallScreen #wall-header { height: 1; background: $panel; padding: 0 1; }
+    WallScreen #wall-kpis { height: 6; margin: 1 0 0 0; }
+    WallScreen .wall-tile { width: 1fr; height: 6; border: round $primary; padding: 0 1; }
+    WallScreen .wall-tile.-warning { border: heavy $warning; }
+    WallScreen .wall-tile.-critical { border: heavy $error; }
+    WallScreen .wall-tile.-flash { background: $error; }
+    WallScreen .tile-label { width: 1fr; text-style: bold; }
+    WallScreen .wall-tile Digits { width: 1fr; }
+    WallScreen #wall-status { height: 1; padding: 0 1; color: $text-muted; }
+    WallScreen #wall-panels { height: 1fr; padding: 0 1; }
+    WallScreen WallPanel { height: 1fr; }
+    WallScreen WallPanel DataTable { height: 1fr; }
+    WallScreen #wall-alert { height: 1; padding: 0 1; }
+    """
+
+    def __init__(self, config: Config, demo: bool) -> None:
+        super().__init__(id="wall")
+        self.config = config
+        self.demo = demo
+        self.keys = [k for k in config.wall.panes if k in PANELS] or list(PANELS)
+        self.index = 0
+        self.paused = False
+        self.tile_text: dict[str, str] = {}
+        self.tile_marks: dict[str, str] = {}
+        self.ready = False  # mounted: before that, snapshots and alerts wait
+        self.shown: str | None = None  # the panel whose data is on screen
+
+    @property
+    def current(self) -> str:
+        return self.keys[self.index]
+
+    @property
+    def panel_type(self) -> type[WallPanel]:
+        return PANELS[self.current]
+
+    def compose(self) -> ComposeResult:
+        cfg = self.config
+        self.header = HeaderBar(
+            cfg.site_name, self.demo, cfg.zone, cfg.stale_data_s, id="wall-header"
+        )
+        yield self.header
+        with Horizontal(id="wall-kpis"):
+            for tile in TILES:
+                with Vertical(classes="wall-tile", id=f"tile-{tile.key}"):
+                    yield Label(tile.label, classes="tile-label", markup=False)
+                    yield Digits("-")
+        yield Static("", id="wall-status", markup=False)
+        with ContentSwitcher(initial=f"wall-{self.current}", id="wall-panels"):
+            for key in self.keys:
+                yield PANELS[key](id=f"wall-{key}")
+        yield Static("", id="wall-alert", markup=False)
+
+    def on_mount(self) -> None:
+        self.ready = True
+        self.set_interval(self.config.wall.cycle_s, self._cycle)
+        self.set_interval(1.0, self.tick)
+        self._status()
+        self.tick()
+
+    # ---- fed by the app --------------------------------------------------------------------------
+    def tick(self, note: str = "") -> None:
+        app = self.app
+        summary = getattr(getattr(app, "alerter", None), "summary", "")
+        self.header.show(View(), app.clock(), app.last_data_at, note or summary)
+
+    def show(self, snap: Any) -> bool:
+        """Show a refresh; False when it was for another panel (the app then asks again)."""
+        if not self.ready:
+            return False
+        levels: Mapping[str, Reading] = getattr(snap, "levels", {})
+        for tile in TILES:
+            self._show_tile(tile, snap.totals.get(tile.key), levels.get(tile.key))
+        self.tick()
+        if snap.pane != self.panel_type.key:
+            return False
+        self.query_one(f"#wall-{self.current}", WallPanel).show(snap.data)
+        self.shown = self.current
+        return True
+
+    def _show_tile(self, tile: Tile, value: Any, reading: Reading | None) -> None:
+        level = reading.level if reading else OK
+        box = self.query_one(f"#tile-{tile.key}")
+        text = tile.big(value)
+        self.tile_text[tile.key], self.tile_marks[tile.key] = text, MARK[level]
+        box.query_one(Digits).update(text)
+        mark = f" {MARK[level]} {level}" if level != OK else ""
+        box.query_one(Label).update(tile.label + mark)
+        box.set_class(level == "warning", "-warning")
+        box.set_class(level == "critical", "-critical")
+
+    def flash(self, key: str) -> None:
+        for box in self.query(f"#tile-{key}"):
+            box.add_class("-flash")
+            self.set_timer(FLASH_S, lambda b=box: b.remove_class("-flash"))
+
+    def alerted(self, crossing: Crossing) -> None:
+        if not self.ready:
+            return
+        when = fmt.clock(crossing.at, self.config.zone)
+        self.query_one("#wall-alert", Static).update(Text(f"{when}  {crossing.text()}"))
+
+    # ---- the cycle -------------------------------------------------------------------------------
+    def _cycle(self) -> None:
+        if not self.paused:
+            self.step(1)
+
+    def step(self, by: int) -> None:
+        self.index = (self.index + by) % len(self.keys)
+        self.shown = None
+        self.query_one(ContentSwitcher).current = f"wall-{self.current}"
+        self._status()
+        self.app.request_refresh()
+
+    def _status(self) -> None:
+        where = f"{PANELS[self.current].title} ({self.index + 1}/{len(self.keys)})"
+        if self.paused:
+            text = f"⏸ paused on {where} · space resumes · ←/→ panels · w leaves wall mode"
+        else:
+            every = f"{self.config.wall.cycle_s:g}"
+            text = f"▶ {where} · next every {every} s · any key pauses · w leaves wall mode"
+        self.query_one("#wall-status", Static).update(text)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in ("w", "q"):
+            return
+        event.stop()
+        event.prevent_default()
+        if not self.paused:
+            self.paused = True
+        elif event.key == "space":
+            self.paused = False
+        elif event.key in ("left", "right"):
+            self.step(1 if event.key == "right" else -1)
+        self._status()
+
+    def action_leave(self) -> None:
+        self.dismiss(None)
