@@ -54,7 +54,8 @@ class FloorwatchApp(App[None]):
     TITLE = "floorwatch"
     CSS_PATH: ClassVar = [STYLES / "app.tcss"]
     COMMANDS: ClassVar = App.COMMANDS | {FloorwatchCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (120, "-wide")]
+    # -narrow: the agent and contact screens stack; -medium: the KPI strip takes two rows.
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (120, "-medium"), (150, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
     BINDINGS: ClassVar = [
         *(_pane_binding(n, p) for n, p in enumerate(PANES, start=1)),

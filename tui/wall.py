@@ -40,15 +40,17 @@ LEVEL_STYLE = {"warning": "bold black on yellow", "critical": "bold white on red
 
 
 def _clock_dur(seconds: float | None) -> str:
-    """Durations for Digits: 45, 2:05, 1:02:05."""
+    """Durations for Digits, short enough for a tile: 0:45, 2:05 (m:s); 3:16 (h:m) past an hour."""
     if seconds is None:
         return "-"
     s = max(0, round(seconds))
-    if s < 60:
-        return str(s)
     if s < 3600:
         return f"{s // 60}:{s % 60:02d}"
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    return f"{s // 3600}:{s % 3600 // 60:02d}"
+
+
+def _clock_unit(seconds: float | None) -> str:
+    return "h:m" if seconds is not None and seconds >= 3600 else "m:s"
 
 
 def _big_pct(value: float | None) -> str:
@@ -64,11 +66,12 @@ class Tile:
     key: str
     label: str
     big: Any
+    unit: Any = None  # value -> unit shown after the label, when the unit depends on the value
 
 
 TILES: tuple[Tile, ...] = (
     Tile("waiting_now", "Waiting now", _big_count),
-    Tile("longest_wait_s", "Longest wait (m:s)", _clock_dur),
+    Tile("longest_wait_s", "Longest wait", _clock_dur, _clock_unit),
     Tile("service_level", "Service level", _big_pct),
     Tile("abandon_rate", "Abandon rate", _big_pct),
     Tile("overdue", "Overdue", _big_count),
@@ -377,7 +380,8 @@ class WallScreen(ModalScreen[None]):
         self.tile_text[tile.key], self.tile_marks[tile.key] = text, MARK[level]
         box.query_one(Digits).update(text)
         mark = f" {MARK[level]} {level}" if level != OK else ""
-        box.query_one(Label).update(tile.label + mark)
+        unit = f" ({tile.unit(value)})" if tile.unit else ""
+        box.query_one(Label).update(tile.label + unit + mark)
         box.set_class(level == "warning", "-warning")
         box.set_class(level == "critical", "-critical")
 
