@@ -29,6 +29,7 @@ from tui.screens import (
     OpenContact,
 )
 from tui.screens.alerts import Alerter, AlertsScreen
+from tui.screens.drill import DrillScreen
 from tui.view import View
 from tui.wall import WallScreen
 from tui.widgets import Feed, HeaderBar, KpiStrip, PaneBar
@@ -128,6 +129,9 @@ class FloorwatchApp(App[None]):
 
     # ---- actions ------------------------------------------------------------------------------
     def action_show_pane(self, key: str) -> None:
+        # From a drill-down screen a pane key means "back to the console, on that pane".
+        while isinstance(self.screen, DrillScreen):
+            self.pop_screen()
         self.pane_key = key
         self.switcher.current = key
         self.pane_bar.show(key)

@@ -269,3 +269,36 @@ def _to_screen(app: FloorwatchApp, contact: bool):
 def test_snapshot(snap_compare, tui_store, tui_cfg, drill_folder, clock, contact):
     app = make_app(tui_store, tui_cfg, drill_folder, clock=clock)
     assert snap_compare(app, terminal_size=(120, 40), run_before=_to_screen(app, contact))
+
+
+async def test_customer_ids_appear_only_on_the_contact_screen(tui_store, tui_cfg, folder, clock):
+    """Issue 5: customer identifiers are shown on the contact screen only (and can be masked)."""
+    from tests.tui.conftest import loaded
+    from tui.app import make_app
+
+    app = make_app(tui_store, tui_cfg, folder, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await loaded(pilot)
+        for key in ("queues", "agents", "overdue", "channels", "reasons", "data"):
+            app.action_show_pane(key)
+            seen = app.refreshes
+            while app.refreshes <= seen or app._refreshing:
+                await pilot.pause(0.05)
+            screen = app.export_screenshot()
+            assert "cust1" not in screen and "cust2" not in screen, key
+
+
+async def test_a_pane_key_on_a_drill_screen_returns_to_that_pane(tui_store, tui_cfg, folder, clock):
+    from tui.app import make_app
+    from tui.screens import AgentScreen
+
+    app = make_app(tui_store, tui_cfg, folder, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.pane.query_one(DataTable).row_count > 0)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AgentScreen))
+        await pilot.press("3")
+        await wait_for(pilot, lambda: not isinstance(app.screen, AgentScreen))
+        assert app.pane_key == "overdue" and app.switcher.current == "overdue"

@@ -49,7 +49,6 @@ COLUMNS = (
     Col("channel", "Channel"),
     Col("queue", "Queue"),
     Col("agent", "Agent"),
-    Col("customer", "Customer"),
     Col("contact_id", "Contact"),
 )
 
