@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
+from data import derive  # noqa: E402
 from data.config import Config  # noqa: E402
 from data.ingest import Ingestor  # noqa: E402
 from data.store import Store  # noqa: E402
@@ -134,9 +135,11 @@ def build_big_store(db: Path, n: int) -> None:
         cur.execute(
             f"""
             INSERT INTO contacts (row_key, file_id, line_no, contact_id, source, source_id, channel,
-                queue, agent, offered_at, answered_at, ended_at, wait_s, talk_s, hold_s, wrap_s, outcome)
+                queue, agent, customer, offered_at, answered_at, ended_at, wait_s, talk_s, hold_s,
+                wrap_s, outcome)
             SELECT i, 0, i, 'bench:' || i, 'asterisk_cdr', i::VARCHAR, 'voice',
                 ['billing','tech-support','sales','retention'][(i % 4) + 1], 'Agent ' || (i % 40),
+                '55' || lpad((i * 7919 % 10000)::VARCHAR, 4, '0'),
                 now() - INTERVAL 60 DAY + to_microseconds((i * (60 * 86400000000 // {n}))::BIGINT),
                 now() - INTERVAL 60 DAY + to_microseconds((i * (60 * 86400000000 // {n}))::BIGINT + 20000000),
                 now() - INTERVAL 60 DAY + to_microseconds((i * (60 * 86400000000 // {n}))::BIGINT + 200000000),
@@ -155,6 +158,9 @@ def build_big_store(db: Path, n: int) -> None:
             FROM range({m}) r(i), range(3) s(e)
             """
         )
+        # The callers of the appended calls (55NNNN) have contacts all along the 60 days: every
+        # append refreshes their next contact (FCR), as ingest does.
+        derive.refresh_all_next_contacts(cur)
         cur.execute("CHECKPOINT")
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from data import derive
 from data.config import Config
 from data.metrics import (
     Filters,
@@ -117,6 +118,9 @@ def main() -> int:
                 f"generate {args.contacts:,}",
                 lambda: cur.execute(GENERATE, {"n": args.contacts, "days": args.days, "now": NOW}),
             )
+            # What data/writer.py maintains at ingest (FCR's next contact per customer).
+            timed("next_contact_at", lambda: derive.refresh_all_next_contacts(cur))
+            cur.execute("CHECKPOINT")
         today = resolve_period("today", cfg, NOW)
         d30 = resolve_period("30d", cfg, NOW)
         for _ in range(args.repeat):

@@ -9,15 +9,26 @@ entry. Events of a call are assigned to the latest ENTERQUEUE of the same queue 
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass, field
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from data.config import Config
-from data.store import AGENT_EVENTS
+from data.store import AGENT_EVENTS, CONTACT_COLUMNS
 
 STALE_MARGIN_US = (
     24 * 3600 * 1_000_000
 )  # calls are far shorter; files of a rotation are near in time
+
+# First-contact resolution looks this far ahead for a customer's next contact (next_contact_at):
+# a batch changes next_contact_at only of contacts offered up to this long before its own, so the
+# refresh reads a bounded time range (zone maps prune the rest). cfg.fcr_window_h may not exceed it
+# (data/config.py): a next contact further away than the window leaves FCR met, whatever is stored.
+FCR_HORIZON_H = 720
+_HORIZON_US = FCR_HORIZON_H * 3600 * 1_000_000
+_INPUT = ", ".join(name for name, _ in CONTACT_COLUMNS)
 
 TERMINAL = (
     "COMPLETEAGENT",
@@ -219,6 +230,104 @@ WHERE offered_at IS NOT NULL
 Ids = set[str] | pa.Array
 
 
+@dataclass
+class Touched:
+    """Customers and offer times of the contacts a transaction wrote or deleted: whose
+    next_contact_at must be worked out again (refresh_next_contacts)."""
+
+    customers: list[pa.ChunkedArray | pa.Array] = field(default_factory=list)
+    lo: int | None = None  # epoch µs
+    hi: int | None = None
+
+    def add(self, rows: pa.Table) -> None:
+        """`rows`: columns customer, offered_at (as RETURNING gives them)."""
+        if not rows.num_rows:
+            return
+        self.customers.append(rows.column("customer"))
+        stamps = rows.column("offered_at").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
+        mm = pc.min_max(stamps).as_py()
+        if mm["min"] is None:
+            return
+        self.lo = mm["min"] if self.lo is None else min(self.lo, mm["min"])
+        self.hi = mm["max"] if self.hi is None else max(self.hi, mm["max"])
+
+
+# Per (customer, call): the first offer of the customer's next call (another source_id) in time
+# order (ties by source id), 'infinity' when none. Segments of one call share their call's value.
+_NEXT = """
+UPDATE contacts SET next_contact_at = n.nx
+FROM (
+    WITH k AS (
+        SELECT customer, coalesce(source_id, contact_id) AS sid, min(offered_at) AS first_at
+        FROM contacts
+        WHERE customer IS NOT NULL {scan}
+        GROUP BY ALL
+    )
+    SELECT customer, sid, coalesce(
+        lead(first_at) OVER (PARTITION BY customer ORDER BY first_at, sid),
+        'infinity'::TIMESTAMPTZ) AS nx
+    FROM k
+) n
+WHERE contacts.customer = n.customer AND coalesce(contacts.source_id, contacts.contact_id) = n.sid
+  AND contacts.next_contact_at IS DISTINCT FROM n.nx {update}
+"""
+
+
+def refresh_next_contacts(cur, touched: Touched) -> None:
+    """Work next_contact_at out again for the customers `touched` names, over the contacts whose
+    value can have changed: the touched ones and those offered up to FCR_HORIZON_H before whose
+    next contact is at or after the earliest touched one (a later contact further away does not
+    matter to FCR). Every other contact's next comes before the batch, unchanged; so the range is
+    read for two fixed-width columns, and customer only where those match."""
+    if touched.lo is None:
+        return
+    lo, hi = touched.lo, touched.hi
+    between = "offered_at BETWEEN make_timestamptz(?) AND make_timestamptz(?)"
+    cur.execute(
+        f"UPDATE contacts SET next_contact_at = '-infinity'::TIMESTAMPTZ WHERE {between} "
+        "AND customer IS NULL AND next_contact_at IS NULL",
+        [lo, hi],
+    )
+    customers = pa.chunked_array(
+        [c for col in touched.customers for c in getattr(col, "chunks", [col])], pa.string()
+    )
+    customers = pc.unique(customers).drop_null()
+    if not len(customers):
+        return
+    recent = "(offered_at >= make_timestamptz(?) OR next_contact_at >= make_timestamptz(?))"
+    since = lo - STALE_MARGIN_US
+    cur.register("touched_customers", pa.table({"customer": customers}))
+    try:
+        sql = _NEXT.format(
+            scan=f"AND {between} AND {recent} AND customer IN (SELECT customer FROM touched_customers)",
+            update=f"AND contacts.{between} AND {recent.replace('(offered_at', '(contacts.offered_at').replace('OR next', 'OR contacts.next')}",
+        )
+        cur.execute(
+            sql,
+            [
+                lo - _HORIZON_US - STALE_MARGIN_US,
+                hi + 2 * _HORIZON_US,
+                since,
+                since,
+                lo - _HORIZON_US - STALE_MARGIN_US,
+                hi + 2 * _HORIZON_US,
+                since,
+                since,
+            ],
+        )
+    finally:
+        cur.unregister("touched_customers")
+
+
+def refresh_all_next_contacts(cur) -> None:
+    """next_contact_at of every contact (a store made before the column, a full rebuild)."""
+    cur.execute(_NEXT.format(scan="", update=""))
+    cur.execute(
+        "UPDATE contacts SET next_contact_at = '-infinity'::TIMESTAMPTZ "
+        "WHERE customer IS NULL AND next_contact_at IS DISTINCT FROM '-infinity'::TIMESTAMPTZ"
+    )
+
+
 def _id_array(ids: Ids) -> pa.Array:
     if isinstance(ids, pa.Array):
         return ids.cast(pa.string())
@@ -252,21 +361,44 @@ def after_insert(
     tables: set[str],
     keys: dict[str, Ids],
     ts_range: tuple[int, int] | None = None,
+    touched: Touched | None = None,
 ) -> None:
-    """Rebuild the contacts of the calls and conversations whose raw rows just changed."""
+    """Rebuild the contacts of the calls and conversations whose raw rows just changed.
+    With `touched`, the contacts deleted and written are added to it (the caller refreshes
+    next_contact_at once for the whole batch); without, next_contact_at is refreshed here."""
+    own = touched is None
+    touched = Touched() if touched is None else touched
     if "queue_events" in tables:
         ids = _callids(keys.get("callid", set()))
         if len(ids):
-            rebuild_queue_log(cur, config, ids, ts_range)
+            rebuild_queue_log(cur, config, ids, ts_range, touched)
     if tables & {"messages", "conversations"}:
         ids = keys.get("conversation_id", set())
         if len(ids):
-            rebuild_conversations(cur, config, ids)
+            rebuild_conversations(cur, config, ids, touched)
+    if own:
+        refresh_next_contacts(cur, touched)
+
+
+def write_returning(cur, sql: str, params: list, touched: Touched) -> int:
+    """Run an INSERT/DELETE on contacts, adding the rows it wrote or deleted to `touched`."""
+    with warnings.catch_warnings():
+        # The extra copy of the (few) returned rows that DuckDB warns about is cheap.
+        warnings.simplefilter("ignore", UserWarning)
+        rows = cur.execute(sql + " RETURNING customer, offered_at", params).to_arrow_table()
+    touched.add(rows)
+    return rows.num_rows
 
 
 def rebuild_queue_log(
-    cur, config: Config, ids: Ids, ts_range: tuple[int, int] | None = None
+    cur,
+    config: Config,
+    ids: Ids,
+    ts_range: tuple[int, int] | None = None,
+    touched: Touched | None = None,
 ) -> None:
+    own = touched is None
+    touched = Touched() if touched is None else touched
     _register(cur, config, ids)
     window, params = "", []
     if ts_range is not None:
@@ -274,26 +406,39 @@ def rebuild_queue_log(
         window = "AND e.ts BETWEEN make_timestamptz(?) AND make_timestamptz(?)"
         params = [lo, hi]
     delete_window = window.replace("e.ts", "offered_at")
-    cur.execute(
+    write_returning(
+        cur,
         "DELETE FROM contacts WHERE source = 'queue_log' "
         f"AND source_id IN (SELECT id FROM affected_ids) {delete_window}",
         params,
+        touched,
     )
-    cur.execute(
-        "INSERT INTO contacts " + _QUEUE_SEGMENTS.replace("{window}", window),
+    write_returning(
+        cur,
+        f"INSERT INTO contacts ({_INPUT}) " + _QUEUE_SEGMENTS.replace("{window}", window),
         params,
+        touched,
     )
     _unregister(cur)
+    if own:
+        refresh_next_contacts(cur, touched)
 
 
-def rebuild_conversations(cur, config: Config, ids: Ids) -> None:
+def rebuild_conversations(cur, config: Config, ids: Ids, touched: Touched | None = None) -> None:
+    own = touched is None
+    touched = Touched() if touched is None else touched
     _register(cur, config, ids)
-    cur.execute(
+    write_returning(
+        cur,
         "DELETE FROM contacts WHERE source = 'chat_jsonl' "
-        "AND source_id IN (SELECT id FROM affected_ids)"
+        "AND source_id IN (SELECT id FROM affected_ids)",
+        [],
+        touched,
     )
-    cur.execute("INSERT INTO contacts " + _CONVERSATIONS)
+    write_returning(cur, f"INSERT INTO contacts ({_INPUT}) " + _CONVERSATIONS, [], touched)
     _unregister(cur)
+    if own:
+        refresh_next_contacts(cur, touched)
 
 
 def rebuild_all(cur, config: Config) -> None:
@@ -301,7 +446,7 @@ def rebuild_all(cur, config: Config) -> None:
     callids = {r[0] for r in cur.execute("SELECT DISTINCT callid FROM queue_events").fetchall()}
     callids -= {None, "NONE", "REALTIME"}
     if callids:
-        rebuild_queue_log(cur, config, callids)
+        rebuild_queue_log(cur, config, callids, touched=Touched())
     convs = {
         r[0]
         for r in cur.execute(
@@ -309,7 +454,8 @@ def rebuild_all(cur, config: Config) -> None:
         ).fetchall()
     }
     if convs:
-        rebuild_conversations(cur, config, convs)
+        rebuild_conversations(cur, config, convs, Touched())
+    refresh_all_next_contacts(cur)
 
 
 def _unregister(cur) -> None:

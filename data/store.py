@@ -110,9 +110,25 @@ CONVERSATION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("extra", "VARCHAR"),  # unknown fields, kept as JSON text
 )
 
-TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+# Columns of contacts that no reader emits: worked out by data/derive.py when contacts are written.
+# next_contact_at: offered_at of the same customer's next contact that is not a segment of the same
+# call (a later first offer of another source_id), for first-contact resolution; 'infinity' when
+# there is none within derive.FCR_HORIZON_H, '-infinity' without a customer; NULL while not yet worked out (rows
+# written by something else than data/writer.py: the FCR query then works it out itself).
+DERIVED_CONTACT_COLUMNS: tuple[tuple[str, str], ...] = (("next_contact_at", "TIMESTAMPTZ"),)
+
+# The columns readers emit, per table, in tuple order (data/formats/base.py).
+INPUT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "queue_events": QUEUE_EVENT_COLUMNS,
     "contacts": CONTACT_COLUMNS,
+    "messages": MESSAGE_COLUMNS,
+    "conversations": CONVERSATION_COLUMNS,
+}
+
+# The stored tables: input columns, then derived ones.
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "queue_events": QUEUE_EVENT_COLUMNS,
+    "contacts": CONTACT_COLUMNS + DERIVED_CONTACT_COLUMNS,
     "messages": MESSAGE_COLUMNS,
     "conversations": CONVERSATION_COLUMNS,
 }
@@ -199,12 +215,35 @@ class Store:
         self._check_version(con)
         for name, columns in TABLES.items():
             con.execute(_create_table(name, columns))
+        backfill = self._add_derived_columns(con)
         con.execute(_BOOKKEEPING)
         con.execute(_VIEWS)
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
             [SCHEMA_VERSION],
         )
+        if backfill:
+            from data import derive
+
+            derive.refresh_all_next_contacts(con)
+
+    @staticmethod
+    def _add_derived_columns(con: duckdb.DuckDBPyConnection) -> bool:
+        """Add derived contact columns a store of this version made before them lacks; True when
+        added (their values are then worked out once)."""
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'contacts' "
+                "AND schema_name = 'main' AND database_name = current_database()"
+            ).fetchall()
+        }
+        added = False
+        for name, kind in DERIVED_CONTACT_COLUMNS:
+            if name not in have:
+                con.execute(f"ALTER TABLE contacts ADD COLUMN {name} {kind}")
+                added = True
+        return added
 
     def _check_version(self, con: duckdb.DuckDBPyConnection) -> None:
         (has_meta,) = con.execute(

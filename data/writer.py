@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from data import derive
 from data.config import Config
 from data.formats.base import Batch
-from data.store import TABLES, Store
+from data.store import INPUT_COLUMNS, Store
 
 if TYPE_CHECKING:
     from data.ingest import FileState
@@ -41,7 +41,7 @@ _ARROW_TYPES = {
 
 SCHEMAS: dict[str, pa.Schema] = {
     table: pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in columns])
-    for table, columns in TABLES.items()
+    for table, columns in INPUT_COLUMNS.items()
 }
 
 
@@ -51,6 +51,7 @@ class Written:
     duplicates: int = 0
     tables: set[str] = field(default_factory=set)
     ts_range: tuple[int, int] | None = None  # epoch µs of the rows written
+    touched: derive.Touched = field(default_factory=lambda: derive.Touched())
 
     def widen(self, lo: int, hi: int) -> None:
         if self.ts_range is None:
@@ -101,7 +102,10 @@ def write_batch(
                     "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
                     [(state.path, r.line_no, r.reason, r.raw, now) for r in batch.rejects],
                 )
-            derive.after_insert(cur, config, written.tables, _keys(tables), written.ts_range)
+            derive.after_insert(
+                cur, config, written.tables, _keys(tables), written.ts_range, written.touched
+            )
+            derive.refresh_next_contacts(cur, written.touched)
             _save_state(cur, state, lines_read, written, len(batch.rejects))
             cur.execute("COMMIT")
         except BaseException:
@@ -132,14 +136,17 @@ def _insert(cur, table: str, batch_rows: pa.Table, written: Written) -> None:
                 SELECT * FROM batch_rows
                 QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY line_no) = 1
             )"""
-        (inserted,) = cur.execute(
-            f"""
-            INSERT INTO {table}
+        cols = ", ".join(name for name, _ in INPUT_COLUMNS[table])
+        insert = f"""
+            INSERT INTO {table} ({cols})
             SELECT * FROM {source} b
             WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.row_key = b.row_key {window})
-            """,
-            params,
-        ).fetchone()
+            """
+        if table == "contacts":
+            # Direct contacts (call-detail, mapped CSV): their customers' next contacts change.
+            inserted = derive.write_returning(cur, insert, params, written.touched)
+        else:
+            (inserted,) = cur.execute(insert, params).fetchone()
     finally:
         cur.unregister("batch_rows")
     written.inserted += inserted

@@ -4,7 +4,7 @@ A reader turns complete lines (bytes, without the trailing newline) into rows fo
 and rejects for the quarantine. It never touches the store or the file system: ingest hands it lines
 with their 1-based line numbers and writes what it returns. That keeps readers pure and testable.
 
-Rows are tuples in the column order of `data.store.TABLES[table]`. Timestamps are integers:
+Rows are tuples in the column order of `data.store.INPUT_COLUMNS[table]`. Timestamps are integers:
 microseconds since the Unix epoch, UTC. `row_key` is `row_key(...)` of the row's identifying content,
 so the same event read twice (a copy of a file, a re-read after truncation) is stored once.
 """

@@ -8,9 +8,9 @@ from typing import Any
 from data.config import Config
 from data.metrics import quality, volume, written
 from data.metrics.filters import Filters
-from data.metrics.overdue import grouping_ids, overdue_count_sets
+from data.metrics.overdue import overdue_count_sets
 from data.metrics.period import Period, default_interval, interval_starts
-from data.metrics.sql import params, run, slice_sql
+from data.metrics.sql import BUCKET_START, interval_params, interval_sql, params, run, slice_sql
 
 # The `totals` keys of the METRICS.md JSON contract, in order. Rows of every breakdown carry them too.
 TOTALS_KEYS: tuple[str, ...] = (
@@ -76,42 +76,48 @@ def kpi_sets(
     keys: tuple[str, ...],
 ) -> dict[str, dict[Any, dict[str, Any]]]:
     """kpi_rows for several keys (sql.KEYS; at most one interval size) in one pass over the period:
-    {key: {value: row}}. The period's contacts are read once, FCR and reply waits are worked out once
-    per contact/conversation and summed per key (GROUPING SETS), the backlog is counted once."""
+    {key: {value: row}}.
+
+    The period's contacts are read once and added up in two groupings only: by every non-interval
+    key together, and by 15-minute bucket; the KPIs per key (and the totals) are then summed from
+    those few partial rows. FCR is a per-contact predicate on next_contact_at (worked out at ingest).
+    Medians, which do not add up, are worked out apart over the contacts that have a value; reply
+    waits per conversation; the backlog once."""
     keys = tuple(dict.fromkeys(keys))
     sizes = [k for k in keys if k in INTERVAL_SIZES]
     if len(sizes) > 1:
         raise ValueError("kpi_sets: one interval size at a time")
     p = params(cfg, filters, now, period)
     if sizes:
-        p["starts"] = interval_starts(period, sizes[0], cfg.zone)
-    cols = [k for k in keys if k != "total"]
-    grouping = f"GROUPING({', '.join(f'k_{k}' for k in cols)})" if cols else "0"
-    sets = ", ".join("()" if k == "total" else f"(k_{k})" for k in keys)
-    main = f"""WITH {slice_sql(keys, filters)},
-{quality.FCR_CTES}
-SELECT {grouping} AS g, {"".join(f"k_{k}, " for k in cols)}{volume.aggregates(cfg)},
-    {written.AGGREGATES},
-    {quality.AGGREGATES},
-    {quality.FCR_AGGREGATES}
-FROM f GROUP BY GROUPING SETS ({sets})"""
-    ids = grouping_ids(keys)
+        p |= interval_params(period, sizes[0], cfg.zone)
+    fallback = _fcr_pending(cur, p)
     out: dict[str, dict[Any, dict[str, Any]]] = {k: {} for k in keys}
+    raw: dict[tuple[str, Any], dict[str, Any]] = {}
+    for r in run(cur, _main_sql(keys, filters, cfg, p, fallback), p):
+        key = r["key"]
+        value = None if key == "total" else r[f"k_{key}"]
+        if r["offered"]:
+            raw[(key, value)] = r
+    if not raw:
+        return out
+    if any(r["frt_n"] or r["resolved_w"] for r in raw.values()):
+        for r in run(cur, _medians_sql(keys, filters, p), p):
+            key = r["key"]
+            value = None if key == "total" else r[f"k_{key}"]
+            if (key, value) in raw:
+                raw[(key, value)] |= {m: r[m] for m in ("frt_median_s", "resolution_median_s")}
     written_any = False
-    for r in run(cur, main, p):
-        key = ids.get(r["g"])
-        if key is None or not r["offered"]:
-            continue
+    for (key, value), r in raw.items():
+        r.setdefault("frt_median_s", None)
+        r.setdefault("resolution_median_s", None)
         row = empty_row() | volume.finish(r) | written.finish(r) | quality.finish(r)
         row["fcr"] = r["fcr_num"] / r["fcr_den"] if r["fcr_den"] else None
         row["_handle_sum_s"] = r["handle_sum_s"]
         row["_has_hold"], row["_has_wrap"] = r["has_hold"], r["has_wrap"]
-        out[key][None if key == "total" else r[f"k_{key}"]] = row
+        out[key][value] = row
         written_any = written_any or bool(r["written"])
-    if not any(out.values()):
-        return out
     if written_any and _has_messages(cur):
-        for r in run(cur, written.reply_wait_sets_sql(keys, filters), p):
+        for r in run(cur, written.reply_wait_sets_sql(keys, filters, p), p):
             key = r["key"]
             value = None if key == "total" else r[f"k_{key}"]
             if value in out[key]:
@@ -122,6 +128,79 @@ FROM f GROUP BY GROUPING SETS ({sets})"""
             if value in out[key]:
                 out[key][value].update(c)
     return out
+
+
+def _fcr_pending(cur: Any, p: dict[str, Any]) -> bool:
+    """Whether some contact of the period lacks next_contact_at (written straight into the table,
+    not through data/writer.py): the FCR query then works it out for those itself. Row groups with
+    no NULL are skipped by their statistics."""
+    sql = """SELECT EXISTS (SELECT 1 FROM contacts
+    WHERE offered_at >= $start AND offered_at < $end AND next_contact_at IS NULL)"""
+    return bool(cur.execute(sql, {"start": p["start"], "end": p["end"]}).fetchone()[0])
+
+
+def _main_sql(
+    keys: tuple[str, ...], filters: Filters, cfg: Config, p: dict[str, Any], fallback: bool
+) -> str:
+    """Rows (key, k_<key>..., TOTALS of every family) per key value; `key` 'total' for the totals."""
+    cols = [k for k in keys if k != "total" and k not in INTERVAL_SIZES]
+    size = next((k for k in keys if k in INTERVAL_SIZES), None)
+    combo = ", ".join(f"k_{k}" for k in cols)
+    want_combo = bool(cols) or "total" in keys
+    if size and want_combo:
+        group = f"GROUP BY GROUPING SETS (({combo}), (kb))"
+        head = f"GROUPING(kb) AS is_combo, {combo + ', ' if combo else ''}kb, "
+    elif size:
+        group, head = "GROUP BY kb", "0 AS is_combo, kb, "
+    else:
+        group = f"GROUP BY {combo}" if combo else ""
+        head = f"1 AS is_combo, {combo + ', ' if combo else ''}"
+    c = interval_sql(slice_sql(keys, filters, fcr_fallback=fallback, bucket=True), p, bucket=True)
+    totals = f"{volume.TOTALS},\n    {written.TOTALS},\n    {quality.TOTALS}"
+    branches = []
+    if want_combo:
+        nulls_size = f"NULL::TIMESTAMPTZ AS k_{size}, " if size else ""
+        sets = ", ".join(
+            "()" if k == "total" else f"(k_{k})" for k in keys if k not in INTERVAL_SIZES
+        )
+        if cols:
+            whens = "".join(f"WHEN GROUPING(k_{k}) = 0 THEN '{k}' " for k in cols)
+            key_expr = f"CASE {whens}ELSE 'total' END"
+            branches.append(
+                f"""SELECT {key_expr} AS key, {combo}, {nulls_size}{totals}
+FROM p WHERE is_combo = 1 GROUP BY GROUPING SETS ({sets})"""
+            )
+        else:
+            branches.append(
+                f"SELECT 'total' AS key, {nulls_size}{totals} FROM p WHERE is_combo = 1"
+            )
+    if size:
+        start = BUCKET_START.format(col="kb") if "imap" in p else "kb"
+        nulls = "".join(f"NULL::VARCHAR AS k_{k}, " for k in cols)
+        branches.append(
+            f"""SELECT '{size}' AS key, {nulls}{start} AS k_{size}, {totals}
+FROM p WHERE is_combo = 0 GROUP BY ALL"""
+        )
+    partials = f"{volume.partials(cfg)},\n    {written.PARTIALS},\n    {quality.PARTIALS}"
+    return f"""WITH {c},
+p AS (
+    SELECT {head}{partials}
+    FROM c {group}
+)
+{" UNION ALL ".join(branches)}"""
+
+
+def _medians_sql(keys: tuple[str, ...], filters: Filters, p: dict[str, Any]) -> str:
+    """frt_median_s and resolution_median_s per key value (`key` names the key)."""
+    cols = [k for k in keys if k != "total"]
+    c = interval_sql(slice_sql(keys, filters, extra=written.MEDIANS_WHERE), p)
+    sets = ", ".join("()" if k == "total" else f"(k_{k})" for k in keys)
+    if not cols:
+        return f"WITH {c}\nSELECT 'total' AS key, {written.MEDIANS} FROM c"
+    whens = "".join(f"WHEN GROUPING(k_{k}) = 0 THEN '{k}' " for k in cols)
+    return f"""WITH {c}
+SELECT CASE {whens}ELSE 'total' END AS key, {"".join(f"k_{k}, " for k in cols)}{written.MEDIANS}
+FROM c GROUP BY GROUPING SETS ({sets})"""
 
 
 def _has_messages(cur: Any) -> bool:

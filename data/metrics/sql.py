@@ -7,13 +7,14 @@ chosen from the dictionaries below (never user data).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from data.config import CHANNELS, Config
 from data.metrics.filters import Filters, team_members
 from data.metrics.period import Period
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 
 # The team of an agent, from cfg.teams passed as two parallel lists.
@@ -43,6 +44,14 @@ EFFECTIVE_OUTCOME = """CASE WHEN outcome = 'open' AND (ended_at IS NOT NULL
         OR coalesce(answered_at, offered_at) < $stale_before)
     THEN CASE WHEN answered_at IS NOT NULL THEN 'answered' ELSE 'timeout' END
     ELSE outcome END"""
+
+# The effective outcome as a small integer (cheaper to filter on than text) for the slice (column
+# `eo`): EO_CODES[outcome].
+EO_CODES = {"answered": 1, "abandoned": 2, "timeout": 3, "open": 4}
+EO_CODE = f"""(CASE WHEN outcome = 'open' AND (ended_at IS NOT NULL
+        OR coalesce(answered_at, offered_at) < $stale_before)
+    THEN CASE WHEN answered_at IS NOT NULL THEN {EO_CODES["answered"]} ELSE {EO_CODES["timeout"]} END
+    ELSE CASE outcome {" ".join(f"WHEN '{k}' THEN {v}" for k, v in EO_CODES.items())} END END)::UTINYINT"""
 
 # Resolved: the source's flag, else its status, else (no notion of resolution: calls, plain chats)
 # answered and ended.
@@ -142,34 +151,119 @@ def period_contacts(key: str, filters: Filters, extra: str = "") -> str:
 )"""
 
 
-def slice_sql(keys: tuple[str, ...], filters: Filters) -> str:
-    """The CTE `c`: one row per contact offered in [$start, $end) passing the filters, with a column
-    `k_<key>` per key (sql.KEYS; at most one interval key, taken from `$starts` by an ASOF join) and
-    the derived columns every KPI needs (eo, is_resolved, handle_s, sl_t, sid). Only the columns the
-    aggregates read are carried, so later joins and groupings move little data."""
-    cols, source = [], "contacts"
+# Interval buckets: every local interval start (15 min, hour, day) of a zone whose UTC offsets are
+# whole quarter hours falls on a 15-minute UTC boundary, so a contact's interval is looked up from
+# its 15-minute UTC bucket (an integer) in `$imap` (bucket - $ib0 -> interval start), worked out in
+# Python on the wall clock (DST-aware). A zone with another offset falls back to an ASOF join.
+BUCKET_US = 900_000_000
+BUCKET = f"epoch_us(offered_at) // {BUCKET_US}"
+BUCKET_START = "list_extract($imap::TIMESTAMPTZ[], ({col} - $ib0 + 1)::BIGINT)"
+
+
+def interval_params(period: Period, size: str, zone: Any) -> dict[str, Any]:
+    """Parameters of the interval key: $imap/$ib0 (buckets), or $starts when some interval start is
+    not on a 15-minute UTC boundary."""
+    from data.metrics.period import interval_starts
+
+    starts = interval_starts(period, size, zone)
+    us = [(s - _EPOCH) // timedelta(microseconds=1) for s in starts]
+    if not starts or any(u % BUCKET_US for u in us):
+        return {"starts": starts}
+    b0 = us[0] // BUCKET_US
+    b_end = -(-((period.end - _EPOCH) // timedelta(microseconds=1)) // BUCKET_US)
+    imap, i = [], 0
+    for b in range(b0, max(b_end, b0 + 1)):
+        while i + 1 < len(us) and us[i + 1] <= b * BUCKET_US:
+            i += 1
+        imap.append(starts[i])
+    return {"imap": imap, "ib0": b0}
+
+
+def _fcr_fallback_ctes() -> str:
+    """For contacts whose next_contact_at is not worked out yet (rows written straight into the
+    table, not through data/writer.py): the customer's next call found here (METRICS.md FCR: another
+    source_id offered after this call, within the window), as `next_at` by (nxt_customer, nxt_sid)."""
+    return """pending AS (
+    SELECT DISTINCT customer FROM contacts
+    WHERE offered_at >= $start AND offered_at < $end AND next_contact_at IS NULL
+      AND customer IS NOT NULL
+),
+calls AS (
+    SELECT customer, coalesce(source_id, contact_id) AS sid, min(offered_at) AS first_at
+    FROM contacts
+    WHERE offered_at >= $start AND offered_at < $fcr_end
+      AND customer IN (SELECT customer FROM pending)
+    GROUP BY ALL
+),
+nxt AS (
+    SELECT customer AS nxt_customer, sid AS nxt_sid,
+        lead(first_at) OVER (PARTITION BY customer ORDER BY first_at, sid) AS next_at
+    FROM calls
+),
+"""
+
+
+def slice_sql(
+    keys: tuple[str, ...],
+    filters: Filters,
+    *,
+    fcr_fallback: bool = False,
+    bucket: bool = False,
+    extra: str = "",
+) -> str:
+    """The CTE `c` (with the CTEs it needs before it): one row per contact offered in
+    [$start, $end) passing the filters, with a column `k_<key>` per key (sql.KEYS; at most one
+    interval key: its start from `$imap`/`$ib0`, or from `$starts` by an ASOF join; with `bucket`,
+    a column `kb` instead: the 15-minute UTC bucket, or the ASOF start) and the derived columns every
+    KPI needs (eo, is_resolved, handle_s, sl_t, sid, fcr_ok, fcr_in). FCR reads next_contact_at; with
+    `fcr_fallback` the contacts that lack it get it from `_fcr_fallback_ctes`."""
+    cols, source, ctes = [], "contacts", ""
     for key in keys:
         if key in INTERVAL_KEYS:
-            source = (
-                "contacts ASOF JOIN (SELECT unnest($starts::TIMESTAMPTZ[]) AS k) b"
-                " ON offered_at >= b.k"
-            )
-            cols.append(f"b.k AS k_{key}")
+            name = "kb" if bucket else f"k_{key}"
+            cols.append(f"{{interval}} AS {name}")
         elif key != "total":
             cols.append(f"{KEYS[key]} AS k_{key}")
+    nx = "next_contact_at"
+    if fcr_fallback:
+        ctes = _fcr_fallback_ctes()
+        source = (
+            "contacts LEFT JOIN nxt ON next_contact_at IS NULL AND nxt_customer = customer"
+            " AND nxt_sid = coalesce(source_id, contact_id)"
+        )
+        nx = "coalesce(next_contact_at, next_at, 'infinity'::TIMESTAMPTZ)"
     heads = "".join(f"{c}, " for c in cols)
-    return f"""c AS (
+    return f"""{ctes}c AS (
     SELECT {heads}offered_at, customer, fcr, channel, wait_s, talk_s, hold_s, wrap_s, frt_s, rating,
         transferred, agent_messages, first_agent_at, ended_at, resolution_s, messages, source_id,
         coalesce(source_id, contact_id) AS sid,
-        {EFFECTIVE_OUTCOME} AS eo,
+        {EO_CODE} AS eo,
         {RESOLVED} AS is_resolved,
         {RECORDS_RESOLUTION} AS records_resolution,
         {HANDLE} AS handle_s,
-        {per_channel("sl")} AS sl_t
+        {per_channel("sl")} AS sl_t,
+        coalesce(fcr, {RESOLVED} AND customer IS NOT NULL
+            AND {nx} > offered_at + to_seconds($fcr_window_s)) AS fcr_ok,
+        fcr IS NOT NULL OR ({RESOLVED} AND customer IS NOT NULL) AS fcr_in
     FROM {source}
-    WHERE offered_at >= $start AND offered_at < $end{filter_sql(filters)}
+    WHERE offered_at >= $start AND offered_at < $end{filter_sql(filters)}{extra}
 )"""
+
+
+def interval_sql(sql: str, p: dict[str, Any], bucket: bool = False) -> str:
+    """Fill the `{interval}` of slice_sql for the interval parameters in `p` (interval_params)."""
+    if "{interval}" not in sql:
+        return sql
+    if "imap" in p:
+        expr = BUCKET if bucket else BUCKET_START.format(col=BUCKET)
+        return sql.replace("{interval}", expr)
+    sql = sql.replace("{interval}", "b.k")
+    return sql.replace(
+        "\n    FROM contacts",
+        "\n    FROM contacts ASOF JOIN (SELECT unnest($starts::TIMESTAMPTZ[]) AS k) b"
+        " ON offered_at >= b.k",
+        1,
+    )
 
 
 def ratio(num: float | None, den: float | None) -> float | None:

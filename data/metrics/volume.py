@@ -7,25 +7,29 @@ from typing import Any
 
 from data.config import Config
 from data.metrics.filters import Filters
-from data.metrics.sql import EFFECTIVE_OUTCOME, filter_sql, params, ratio, run
+from data.metrics.sql import EFFECTIVE_OUTCOME, EO_CODES, filter_sql, params, ratio, run
 
-SHORT = "(eo = 'abandoned' AND wait_s < $short)"
+# On the slice of sql.slice_sql, whose `eo` is the outcome's code (sql.EO_CODES).
+ANSWERED, ABANDONED, TIMEOUT, OPEN = (f"eo = {EO_CODES[k]}" for k in EO_CODES)
+NOT_OPEN = f"eo <> {EO_CODES['open']}"
+ANSWERED_OR_ABANDONED = f"eo IN ({EO_CODES['answered']}, {EO_CODES['abandoned']})"
+SHORT = f"({ABANDONED} AND wait_s < $short)"
 MET = "wait_s <= sl_t"
 
 # Service level numerator and denominator per cfg.sl_formula. Short abandons are left out of every
 # formula (METRICS.md), open contacts too.
 SL_FORMULAS: dict[str, tuple[str, str]] = {
     # answered within T / (offered − short abandons − open)
-    "floorwatch": (f"eo = 'answered' AND {MET}", f"eo <> 'open' AND NOT {SHORT}"),
+    "floorwatch": (f"{ANSWERED} AND {MET}", f"{NOT_OPEN} AND NOT {SHORT}"),
     # Asterisk's servicelevelperf: answered within T / answered
-    "asterisk": (f"eo = 'answered' AND {MET}", "eo = 'answered'"),
+    "asterisk": (f"{ANSWERED} AND {MET}", ANSWERED),
     # Asterisk's servicelevelperf2: (answered + abandoned within T) / (answered + abandoned)
     "asterisk_sl2": (
-        f"eo IN ('answered', 'abandoned') AND NOT {SHORT} AND {MET}",
-        f"eo IN ('answered', 'abandoned') AND NOT {SHORT}",
+        f"{ANSWERED_OR_ABANDONED} AND NOT {SHORT} AND {MET}",
+        f"{ANSWERED_OR_ABANDONED} AND NOT {SHORT}",
     ),
     # Amazon Connect: removed from queue (answered, abandoned, timed out) within T / queued
-    "connect": (f"eo <> 'open' AND NOT {SHORT} AND {MET}", f"eo <> 'open' AND NOT {SHORT}"),
+    "connect": (f"{NOT_OPEN} AND NOT {SHORT} AND {MET}", f"{NOT_OPEN} AND NOT {SHORT}"),
 }
 
 SL_FORMULA_TEXT: dict[str, str] = {
@@ -36,22 +40,42 @@ SL_FORMULA_TEXT: dict[str, str] = {
 }
 
 
-def aggregates(cfg: Config) -> str:
+def partials(cfg: Config) -> str:
+    """Per group of contacts of the slice: sums and counts that add up over groups (see TOTALS)."""
     num, den = SL_FORMULAS[cfg.sl_formula]
     return f"""count(*) AS offered,
-    count(*) FILTER (eo = 'answered') AS answered,
-    count(*) FILTER (eo = 'abandoned') AS abandoned,
-    count(*) FILTER {SHORT} AS short_abandoned,
-    count(*) FILTER (eo = 'timeout') AS timeout,
-    count(*) FILTER (eo = 'open') AS open,
-    count(*) FILTER ({num}) AS sl_num,
-    count(*) FILTER ({den}) AS sl_den,
-    avg(wait_s) FILTER (eo = 'answered') AS asa_s,
-    avg(handle_s) FILTER (eo = 'answered') AS aht_s,
-    sum(handle_s) FILTER (eo = 'answered') AS handle_sum_s,
-    avg(talk_s) FILTER (eo = 'answered') AS talk_s,
+    count_if({ANSWERED}) AS answered,
+    count_if({ABANDONED}) AS abandoned,
+    count_if{SHORT} AS short_abandoned,
+    count_if({TIMEOUT}) AS timeout,
+    count_if({OPEN}) AS open,
+    count_if({num}) AS sl_num,
+    count_if({den}) AS sl_den,
+    sum(CASE WHEN {ANSWERED} THEN wait_s END) AS wait_sum,
+    count(CASE WHEN {ANSWERED} THEN wait_s END) AS wait_n,
+    sum(CASE WHEN {ANSWERED} THEN handle_s END) AS handle_sum_s,
+    count(CASE WHEN {ANSWERED} THEN handle_s END) AS handle_n,
+    sum(CASE WHEN {ANSWERED} THEN talk_s END) AS talk_sum,
+    count(CASE WHEN {ANSWERED} THEN talk_s END) AS talk_n,
     bool_or(hold_s IS NOT NULL) AS has_hold,
     bool_or(wrap_s IS NOT NULL) AS has_wrap"""
+
+
+# Partials added up over groups, and the KPIs finish() reads (avg = sum / count).
+TOTALS = """sum(offered)::BIGINT AS offered,
+    sum(answered)::BIGINT AS answered,
+    sum(abandoned)::BIGINT AS abandoned,
+    sum(short_abandoned)::BIGINT AS short_abandoned,
+    sum(timeout)::BIGINT AS timeout,
+    sum(open)::BIGINT AS open,
+    sum(sl_num)::BIGINT AS sl_num,
+    sum(sl_den)::BIGINT AS sl_den,
+    sum(wait_sum) / nullif(sum(wait_n), 0) AS asa_s,
+    sum(handle_sum_s) / nullif(sum(handle_n), 0) AS aht_s,
+    sum(handle_sum_s) AS handle_sum_s,
+    sum(talk_sum) / nullif(sum(talk_n), 0) AS talk_s,
+    bool_or(has_hold) AS has_hold,
+    bool_or(has_wrap) AS has_wrap"""
 
 
 def finish(r: dict[str, Any]) -> dict[str, Any]:

@@ -5,23 +5,40 @@ from __future__ import annotations
 from typing import Any
 
 from data.metrics.filters import Filters
-from data.metrics.sql import period_contacts, ratio
+from data.metrics.sql import RESOLVED, interval_sql, ratio
 
 WRITTEN = "channel <> 'voice'"
 RESOLUTION_S = "coalesce((epoch_us(ended_at) - epoch_us(offered_at)) / 1e6, resolution_s)"
 
-AGGREGATES = f"""avg(frt_s) AS frt_s,
-    median(frt_s) AS frt_median_s,
+PARTIALS = f"""sum(frt_s) AS frt_sum,
+    count(frt_s) AS frt_n,
     max(frt_s) AS frt_max_s,
-    count(*) FILTER ({WRITTEN}) AS written,
-    count(*) FILTER ({WRITTEN} AND (agent_messages > 0 OR first_agent_at IS NOT NULL)) AS responded,
-    count(*) FILTER ({WRITTEN} AND is_resolved) AS resolved_w,
-    count(*) FILTER (records_resolution) AS resolvable,
-    count(*) FILTER (records_resolution AND is_resolved) AS resolved_r,
-    avg({RESOLUTION_S}) FILTER ({WRITTEN} AND is_resolved) AS resolution_s,
-    median({RESOLUTION_S}) FILTER ({WRITTEN} AND is_resolved) AS resolution_median_s,
-    sum(messages) FILTER ({WRITTEN}) AS messages_w,
+    count_if({WRITTEN}) AS written,
+    count_if({WRITTEN} AND (agent_messages > 0 OR first_agent_at IS NOT NULL)) AS responded,
+    count_if({WRITTEN} AND is_resolved) AS resolved_w,
+    count_if(records_resolution) AS resolvable,
+    count_if(records_resolution AND is_resolved) AS resolved_r,
+    sum(CASE WHEN {WRITTEN} AND is_resolved THEN {RESOLUTION_S} END) AS res_sum,
+    count(CASE WHEN {WRITTEN} AND is_resolved THEN {RESOLUTION_S} END) AS res_n,
+    sum(CASE WHEN {WRITTEN} THEN messages END) AS messages_w,
     sum(agent_messages) AS messages_sent"""
+
+TOTALS = """sum(frt_sum) / nullif(sum(frt_n), 0) AS frt_s,
+    sum(frt_n)::BIGINT AS frt_n,
+    max(frt_max_s) AS frt_max_s,
+    sum(written)::BIGINT AS written,
+    sum(responded)::BIGINT AS responded,
+    sum(resolved_w)::BIGINT AS resolved_w,
+    sum(resolvable)::BIGINT AS resolvable,
+    sum(resolved_r)::BIGINT AS resolved_r,
+    sum(res_sum) / nullif(sum(res_n), 0) AS resolution_s,
+    sum(messages_w) AS messages_w,
+    sum(messages_sent) AS messages_sent"""
+
+# Medians do not add up over groups: worked out apart, over the contacts that have a value only.
+MEDIANS_WHERE = f" AND (frt_s IS NOT NULL OR ({WRITTEN} AND {RESOLVED}))"
+MEDIANS = f"""median(frt_s) AS frt_median_s,
+    median({RESOLUTION_S}) FILTER ({WRITTEN} AND is_resolved) AS resolution_median_s"""
 
 
 def finish(r: dict[str, Any]) -> dict[str, Any]:
@@ -39,32 +56,10 @@ def finish(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def reply_wait_sql(key: str, filters: Filters) -> str:
-    """Mean, per key, over customer messages opening an unanswered run, of the time to the next
-    agent message in the conversation (runs never answered are left out). Bots/system are ignored."""
-    return f"""
-WITH {period_contacts(key, filters)},
-r AS (SELECT DISTINCT k, source_id AS sid FROM c WHERE {WRITTEN} AND source_id IS NOT NULL),
-m AS (
-    SELECT conversation_id, ts, role,
-        lag(role) OVER (PARTITION BY conversation_id ORDER BY ts, line_no) AS prev_role,
-        min(CASE WHEN role = 'agent' THEN ts END) OVER (
-            PARTITION BY conversation_id ORDER BY ts, line_no
-            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_agent
-    FROM messages
-    WHERE role IN ('customer', 'agent') AND conversation_id IN (SELECT sid FROM r)
-)
-SELECT r.k, avg((epoch_us(m.next_agent) - epoch_us(m.ts)) / 1e6) AS avg_reply_wait_s
-FROM m JOIN r ON r.sid = m.conversation_id
-WHERE m.role = 'customer' AND m.prev_role IS DISTINCT FROM 'customer' AND m.next_agent IS NOT NULL
-GROUP BY r.k
-"""
-
-
-def reply_wait_sets_sql(keys: tuple[str, ...], filters: Filters) -> str:
+def reply_wait_sets_sql(keys: tuple[str, ...], filters: Filters, p: dict[str, Any]) -> str:
     """reply_wait_sql for several keys at once (one row per key value: `key` names the key, `k_<key>`
     holds the value, the other key columns are NULL). Waits are worked out once per conversation of
-    the slice, then averaged per key over its distinct conversations (as reply_wait_sql does)."""
+    the slice, then averaged per key over its distinct conversations (mean reply wait per conversation, then per key)."""
     from data.metrics.sql import slice_sql
 
     cols = [k for k in keys if k != "total"]
@@ -77,7 +72,7 @@ def reply_wait_sets_sql(keys: tuple[str, ...], filters: Filters) -> str:
     {"GROUP BY " + by[0] if by else ""}"""
 
     return f"""
-WITH {slice_sql(keys, filters)},
+WITH {interval_sql(slice_sql(keys, filters), p)},
 r AS (SELECT * FROM c WHERE {WRITTEN} AND source_id IS NOT NULL),
 m AS (
     SELECT conversation_id, ts, role,
