@@ -18,7 +18,7 @@ from data.config import Config
 from data.store import Store
 from tui import refresh
 from tui.commands import FloorwatchCommands
-from tui.messages import FilterOptions, IngestDone, IngestProgress, Refreshed
+from tui.messages import FilterOptions, IngestDone, IngestProgress, PaneFetched, Refreshed
 from tui.panes import PANES, Pane
 from tui.screens import (
     AgentScreen,
@@ -93,6 +93,7 @@ class FloorwatchApp(App[None]):
         self.last_data_at: datetime | None = None
         self.loading = folder is not None
         self.refreshes = 0
+        self.pane_updates = 0  # pane data shown (ahead of the KPI strip): what a key waits for
         self.alerter = Alerter(config)
         self.wall_screen: WallScreen | None = None
         self.masked = False  # `m` on the drill-down screens: customer ids and messages as •••
@@ -178,7 +179,7 @@ class FloorwatchApp(App[None]):
         if self._timer is not None:
             self._timer.stop()
         self._refreshing, self._dirty = True, False
-        self._query(*self._target(), self.clock())
+        self._query(*self._target(), self.clock(), pane_first=self.wall_screen is None)
 
     def _target(self) -> tuple[View, type]:
         """What the next refresh fetches: the wall's panel (today, the whole floor) or the pane."""
@@ -187,8 +188,20 @@ class FloorwatchApp(App[None]):
         return self.view, type(self.pane)
 
     @work(thread=True, exit_on_error=False, group="refresh", name="refresh")
-    def _query(self, view: View, pane: type[Pane], now: datetime) -> None:
-        self.post_message(Refreshed(refresh.snapshot(self.store, self.config, view, pane, now)))
+    def _query(self, view: View, pane: type[Pane], now: datetime, pane_first: bool) -> None:
+        data = None
+        if pane_first:
+            # What the eye is on comes first: the pane fills before the KPI strip's queries run.
+            data = pane.fetch(self.store.cursor(), self.config, view, now)
+            self.post_message(PaneFetched(pane.key, data))
+        snap = refresh.snapshot(self.store, self.config, view, pane, now, pane_data=data)
+        self.post_message(Refreshed(snap))
+
+    @on(PaneFetched)
+    def _pane_fetched(self, message: PaneFetched) -> None:
+        if self.wall_screen is None and message.pane == self.pane_key:
+            self.pane.show(message.data)
+            self.pane_updates += 1
 
     @on(Refreshed)
     def _refreshed(self, message: Refreshed) -> None:
@@ -201,10 +214,8 @@ class FloorwatchApp(App[None]):
             return
         with self.batch_update():
             self.kpis.show(snap.totals, snap.comparison, getattr(snap, "levels", None))
-            if snap.pane == self.pane_key:
-                self.pane.show(snap.data)
-            else:
-                self._dirty = True
+            if snap.pane != self.pane_key:
+                self._dirty = True  # the pane changed while this refresh ran
             self._tick()
         self.refreshes += 1
         self._refresh_ended()

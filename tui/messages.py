@@ -46,6 +46,15 @@ class Refreshed(Message):
         self.snapshot = snapshot
 
 
+class PaneFetched(Message):
+    """The visible pane's data, sent ahead of the rest of a refresh so a new pane fills at once."""
+
+    def __init__(self, pane: str, data: Any) -> None:
+        super().__init__()
+        self.pane = pane
+        self.data = data
+
+
 class FilterOptions(Message):
     """Distinct queues, channels and teams, for the filter screen."""
 

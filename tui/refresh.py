@@ -28,8 +28,16 @@ class LiveSnapshot(Snapshot):
 
 
 def snapshot(
-    store: Store, cfg: Config, view: View, pane: type[Pane], now: datetime
+    store: Store,
+    cfg: Config,
+    view: View,
+    pane: type[Pane],
+    now: datetime,
+    *,
+    pane_data: Any = None,
 ) -> LiveSnapshot:
+    """KPI totals (and comparison), thresholds, and the pane's data (`pane_data` when the caller
+    fetched it already)."""
     started = time.perf_counter()
     cur = store.cursor()
     period, comparison = view.periods(cfg, now)
@@ -42,7 +50,7 @@ def snapshot(
         totals=shown,
         comparison=totals(cur, cfg, comparison, filters, then),
         pane=pane.key,
-        data=pane.fetch(cur, cfg, view, now),
+        data=pane.fetch(cur, cfg, view, now) if pane_data is None else pane_data,
         levels=view_levels(cfg.thresholds, shown, view.queue, view.channel),
         readings=readings,
         took_s=time.perf_counter() - started,
