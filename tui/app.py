@@ -93,6 +93,7 @@ class FloorwatchApp(App[None]):
         self.last_data_at: datetime | None = None
         self.loading = folder is not None
         self.refreshes = 0
+        self.comparisons = refresh.ComparisonCache()
         self.pane_updates = 0  # pane data shown (ahead of the KPI strip): what a key waits for
         self.alerter = Alerter(config)
         self.wall_screen: WallScreen | None = None
@@ -194,7 +195,9 @@ class FloorwatchApp(App[None]):
             # What the eye is on comes first: the pane fills before the KPI strip's queries run.
             data = pane.fetch(self.store.cursor(), self.config, view, now)
             self.post_message(PaneFetched(pane.key, data))
-        snap = refresh.snapshot(self.store, self.config, view, pane, now, pane_data=data)
+        snap = refresh.snapshot(
+            self.store, self.config, view, pane, now, pane_data=data, comparisons=self.comparisons
+        )
         self.post_message(Refreshed(snap))
 
     @on(PaneFetched)
@@ -234,6 +237,9 @@ class FloorwatchApp(App[None]):
         result = message.result
         if message.initial or result.loaded:
             self.last_data_at = self.clock()
+        today = self.clock().astimezone(self.config.zone).date()
+        if message.initial or any(day < today for day in result.affected_days):
+            self.comparisons.clear()
         if message.initial:
             self.loading = False
             self._loading_line("")
