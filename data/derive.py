@@ -16,7 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data.config import Config
-from data.store import AGENT_EVENTS, CONTACT_COLUMNS
+from data.formats.queue_events import AGENT_EVENTS, TERMINAL, TRANSFERS
+from data.store import CONTACT_COLUMNS
 
 STALE_MARGIN_US = (
     24 * 3600 * 1_000_000
@@ -30,20 +31,6 @@ FCR_HORIZON_H = 720
 _HORIZON_US = FCR_HORIZON_H * 3600 * 1_000_000
 _INPUT = ", ".join(name for name, _ in CONTACT_COLUMNS)
 
-TERMINAL = (
-    "COMPLETEAGENT",
-    "COMPLETECALLER",
-    "TRANSFER",
-    "BLINDTRANSFER",
-    "ATTENDEDTRANSFER",
-    "ABANDON",
-    "EXITWITHTIMEOUT",
-    "EXITWITHKEY",
-    "EXITEMPTY",
-    "AGENTDUMP",
-    "SYSCOMPAT",
-)
-TRANSFERS = ("TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER")
 RESOLVED_STATUSES = ("resolved", "closed", "solved")
 
 

@@ -8,6 +8,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from data import units
 from data.metrics.agents import AGENT_KEYS
 from data.metrics.kpis import EXTRA_KEYS, SNAPSHOT_KEYS, TOTALS_KEYS
 
@@ -110,18 +111,7 @@ AGENT_TABLE_COLUMNS = (
 
 
 def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    s = round(seconds)
-    sign = "-" if s < 0 else ""
-    s = abs(s)
-    if s < 60:
-        return f"{sign}{s}s"
-    if s < 3600:
-        return f"{sign}{s // 60}m {s % 60:02d}s"
-    if s < 86400:
-        return f"{sign}{s // 3600}h {s % 3600 // 60:02d}m"
-    return f"{sign}{s // 86400}d {s % 86400 // 3600:02d}h"
+    return units.duration(seconds, sep=" ", none="—")
 
 
 def show(key: str, value: Any) -> str:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from data.formats.queue_events import AGENT_EVENTS
+
 # Column order matters: readers emit tuples in exactly this order (see data/formats/base.py).
 QUEUE_EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("row_key", "BIGINT"),
@@ -164,18 +166,6 @@ CREATE TABLE IF NOT EXISTS rejects (
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 """
 
-AGENT_EVENTS = (
-    "AGENTLOGIN",
-    "AGENTLOGOFF",
-    "AGENTCALLBACKLOGIN",
-    "AGENTCALLBACKLOGOFF",
-    "ADDMEMBER",
-    "REMOVEMEMBER",
-    "PAUSE",
-    "UNPAUSE",
-    "PAUSEALL",
-    "UNPAUSEALL",
-)
 
 _VIEWS = f"""
 CREATE OR REPLACE VIEW agent_events AS

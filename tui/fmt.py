@@ -7,6 +7,8 @@ from typing import Any
 
 from rich.text import Text
 
+from data import units
+
 DASH = "–"
 
 
@@ -25,18 +27,7 @@ def pct(value: float | None) -> str:
 
 def dur(seconds: float | None) -> str:
     """12s, 3m05s, 2h14m, 3d04h."""
-    if seconds is None:
-        return DASH
-    s = round(seconds)
-    sign = "-" if s < 0 else ""
-    s = abs(s)
-    if s < 60:
-        return f"{sign}{s}s"
-    if s < 3600:
-        return f"{sign}{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{sign}{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{sign}{s // 86400}d{s % 86400 // 3600:02d}h"
+    return units.duration(seconds, none=DASH)
 
 
 def num(value: float | None, digits: int = 1) -> str:

@@ -21,40 +21,7 @@ import pyarrow.compute as pc
 from data import vector
 from data.formats.base import Batch, ReadContext, row_key, sql_row_key
 from data.formats.common import decode_line, first_lines
-
-EVENTS: frozenset[str] = frozenset(
-    {
-        "ENTERQUEUE",
-        "CONNECT",
-        "COMPLETEAGENT",
-        "COMPLETECALLER",
-        "TRANSFER",
-        "BLINDTRANSFER",
-        "ATTENDEDTRANSFER",
-        "ABANDON",
-        "EXITWITHTIMEOUT",
-        "EXITWITHKEY",
-        "EXITEMPTY",
-        "RINGNOANSWER",
-        "RINGCANCELED",
-        "AGENTDUMP",
-        "SYSCOMPAT",
-        "AGENTLOGIN",
-        "AGENTLOGOFF",
-        "AGENTCALLBACKLOGIN",
-        "AGENTCALLBACKLOGOFF",
-        "ADDMEMBER",
-        "REMOVEMEMBER",
-        "PAUSE",
-        "UNPAUSE",
-        "PAUSEALL",
-        "UNPAUSEALL",
-        "QUEUESTART",
-        "CONFIGRELOAD",
-        "DID",
-        "INFO",
-    }
-)
+from data.formats.queue_events import EVENTS
 
 TABLE = "queue_events"
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from data.config import Config
+from data.formats.queue_events import AGENT_EVENTS
 from data.metrics.agents import LOGIN, LOGOFF, AgentState, _states_at, agents
 from data.metrics.filters import Filters, team_of
 from data.metrics.kpis import intervals, totals
@@ -22,7 +23,6 @@ from data.metrics.overdue import _open_work
 from data.metrics.overdue import _params as _open_params
 from data.metrics.period import Period, comparison_period, default_interval, resolve_period
 from data.metrics.sql import EFFECTIVE_OUTCOME, HANDLE, params, per_channel, period_contacts, run
-from data.store import AGENT_EVENTS
 
 # The KPIs of the agent screen, in order (METRICS.md "Agents").
 DETAIL_KEYS: tuple[str, ...] = (
