@@ -118,6 +118,10 @@ class Ingestor:
             result.merge(self._ingest(path, meter))
             meter.file_done(path)
         meter.finish()
+        if self.root is not None and any(p.resolve() == self.root for p in paths):
+            # The whole folder was scanned: what the store knows but the folder no longer has
+            # (deleted while floorwatch was not running) is reported, its data kept.
+            self._mark_vanished({self._display(p) for p in files})
         return result
 
     def apply(self, paths: Iterable[Path]) -> IngestResult:
@@ -345,6 +349,15 @@ class Ingestor:
                 "last_change = ? WHERE file_id = ?",
                 [status, message, fmt, state.header, state.path, _now(), state.file_id],
             )
+
+    def _mark_vanished(self, present: set[str]) -> None:
+        cur = self._cur()
+        known = cur.execute(
+            "SELECT path FROM files WHERE status NOT IN ('moved', 'missing')"
+        ).fetchall()
+        for (path,) in known:
+            if path not in present:
+                self._mark_missing(path)
 
     def _mark_missing(self, shown: str) -> None:
         with self.store.write_lock:

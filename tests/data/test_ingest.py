@@ -375,3 +375,17 @@ def test_scan_loads_the_newest_files_first(store: Store, folder: Path, ingestor:
     os.utime(new, (2_000_000, 2_000_000))
     result = ingestor.scan([folder])
     assert [f.path for f in result.files] == ["z_new.log", "a_old.log"]
+
+
+def test_rescan_reports_files_deleted_meanwhile(tmp_path: Path, folder: Path) -> None:
+    db = tmp_path / "fw.duckdb"
+    write(folder / "queue_log", calls(1))
+    gone = write(folder / "queue_log.1", calls(1, start=1))
+    with Store(db) as s:
+        Ingestor(s, Config(timezone="UTC"), folder).scan([folder])
+    gone.unlink()
+    with Store(db) as s:
+        Ingestor(s, Config(timezone="UTC"), folder).scan([folder])
+        rows = s.cursor().execute("SELECT path, status FROM files ORDER BY path").fetchall()
+        assert rows == [("queue_log", "ok"), ("queue_log.1", "missing")]
+        assert counts(s) == (6, 2, 0)  # its data is kept
