@@ -9,6 +9,7 @@ from typing import Any
 from textual.app import ComposeResult
 
 from data.metrics import breakdown, default_interval, intervals, queues_now
+from data.metrics.kpis import kpi_sets
 from data.metrics.period import comparison_period
 from tui import fmt
 from tui.panes.base import Pane
@@ -54,12 +55,14 @@ class QueuesPane(Pane):
         comparison = comparison_period(period, cfg)
         size = default_interval(period)
         filters = view.filters()
+        # One pass over the period for the chart and the per-queue table.
+        sets = kpi_sets(cur, cfg, period, filters, now, ("queue", size))
         return QueuesData(
             size=size,
-            intervals=tuple(intervals(cur, cfg, period, filters, size, now)),
+            intervals=tuple(intervals(cur, cfg, period, filters, size, now, rows=sets[size])),
             comparison=tuple(intervals(cur, cfg, comparison, filters, size, now)),
             queues=_merge_now(
-                breakdown(cur, cfg, period, filters, "queue", now),
+                breakdown(cur, cfg, period, filters, "queue", now, rows=sets["queue"]),
                 queues_now(cur, cfg, filters, now),
             ),
             now=now,
