@@ -20,6 +20,7 @@ from tui import refresh
 from tui.commands import FloorwatchCommands
 from tui.messages import FilterOptions, IngestDone, IngestProgress, PaneFetched, Refreshed
 from tui.panes import PANES, Pane
+from tui.past import PastCache
 from tui.screens import (
     AgentScreen,
     ContactScreen,
@@ -93,7 +94,7 @@ class FloorwatchApp(App[None]):
         self.last_data_at: datetime | None = None
         self.loading = folder is not None
         self.refreshes = 0
-        self.comparisons = refresh.ComparisonCache()
+        self.past = PastCache()
         self.pane_updates = 0  # pane data shown (ahead of the KPI strip): what a key waits for
         self.alerter = Alerter(config)
         self.wall_screen: WallScreen | None = None
@@ -193,10 +194,10 @@ class FloorwatchApp(App[None]):
         data = None
         if pane_first:
             # What the eye is on comes first: the pane fills before the KPI strip's queries run.
-            data = pane.fetch(self.store.cursor(), self.config, view, now)
+            data = pane.fetch(self.store.cursor(), self.config, view, now, self.past)
             self.post_message(PaneFetched(pane.key, data))
         snap = refresh.snapshot(
-            self.store, self.config, view, pane, now, pane_data=data, comparisons=self.comparisons
+            self.store, self.config, view, pane, now, pane_data=data, past=self.past
         )
         self.post_message(Refreshed(snap))
 
@@ -239,7 +240,7 @@ class FloorwatchApp(App[None]):
             self.last_data_at = self.clock()
         today = self.clock().astimezone(self.config.zone).date()
         if message.initial or any(day < today for day in result.affected_days):
-            self.comparisons.clear()
+            self.past.clear()
         if message.initial:
             self.loading = False
             self._loading_line("")

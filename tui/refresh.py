@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +14,7 @@ from data.metrics.period import Period
 from data.store import Store
 from tui.messages import FilterOptions, Snapshot
 from tui.panes.base import Pane
+from tui.past import PastCache
 from tui.view import View
 
 
@@ -30,40 +29,6 @@ class LiveSnapshot(Snapshot):
     took_s: float = 0.0
 
 
-class ComparisonCache:
-    """The comparison period's totals, kept up to `ttl_s`.
-
-    The comparison lies in the past: it changes only when late files arrive or, for a running
-    period, as its end follows the clock. Recomputing it on every 2-second refresh doubled the cost
-    of a refresh at 10M contacts; once a minute is fresh enough for a week-ago figure.
-    """
-
-    def __init__(self, ttl_s: float = 60.0) -> None:
-        self.ttl_s = ttl_s
-        self._key: Any = None
-        self._value: dict[str, Any] = {}
-        self._at = 0.0
-        self._generation = 0  # bumped by clear(): a computation begun before it is not kept
-        self._lock = threading.Lock()
-
-    def clear(self) -> None:
-        """Data for past days arrived (the initial load, a late file): compute afresh."""
-        with self._lock:
-            self._key = None
-            self._generation += 1
-
-    def get(self, key: Any, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        with self._lock:
-            if key == self._key and time.monotonic() - self._at < self.ttl_s:
-                return self._value
-            generation = self._generation
-        value = compute()
-        with self._lock:
-            if generation == self._generation:
-                self._key, self._value, self._at = key, value, time.monotonic()
-        return value
-
-
 def snapshot(
     store: Store,
     cfg: Config,
@@ -72,7 +37,7 @@ def snapshot(
     now: datetime,
     *,
     pane_data: Any = None,
-    comparisons: ComparisonCache | None = None,
+    past: PastCache | None = None,
 ) -> LiveSnapshot:
     """KPI totals (and comparison), thresholds, and the pane's data (`pane_data` when the caller
     fetched it already)."""
@@ -86,9 +51,9 @@ def snapshot(
     return LiveSnapshot(
         at=now,
         totals=shown,
-        comparison=_comparison_totals(cur, cfg, view, comparison, then, comparisons),
+        comparison=_comparison_totals(cur, cfg, view, comparison, then, past),
         pane=pane.key,
-        data=pane.fetch(cur, cfg, view, now) if pane_data is None else pane_data,
+        data=pane.fetch(cur, cfg, view, now, past) if pane_data is None else pane_data,
         levels=view_levels(cfg.thresholds, shown, view.queue, view.channel),
         readings=readings,
         took_s=time.perf_counter() - started,
@@ -101,7 +66,7 @@ def _comparison_totals(
     view: View,
     comparison: Period,
     then: datetime,
-    cache: ComparisonCache | None,
+    cache: PastCache | None,
 ) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
         return totals(cur, cfg, comparison, view.filters(), then)
@@ -109,7 +74,7 @@ def _comparison_totals(
     if cache is None:
         return compute()
     end_minute = comparison.end.replace(second=0, microsecond=0)
-    return cache.get((view, comparison.start, end_minute), compute)
+    return cache.get(("totals", view, comparison.start, end_minute), compute)
 
 
 def floor_readings(

@@ -29,6 +29,7 @@ from data.alerts import MARK, OK, Crossing, Reading, evaluate
 from data.config import Config
 from data.metrics import agents, breakdown, overdue, queues_now
 from tui import fmt
+from tui.past import PastCache
 from tui.view import View
 from tui.widgets.header_bar import HeaderBar
 
@@ -97,7 +98,9 @@ class WallPanel(Widget):
     COLUMNS: ClassVar[tuple[str, ...]]
 
     @classmethod
-    def fetch(cls, cur: Any, cfg: Config, view: View, now: datetime) -> Any:
+    def fetch(
+        cls, cur: Any, cfg: Config, view: View, now: datetime, past: PastCache | None = None
+    ) -> Any:
         raise NotImplementedError
 
     def compose(self) -> ComposeResult:
@@ -134,7 +137,7 @@ class WallQueues(WallPanel):
     )
 
     @classmethod
-    def fetch(cls, cur, cfg, view, now):
+    def fetch(cls, cur, cfg, view, now, past=None):
         period, _ = view.periods(cfg, now)
         filters = view.filters()
         rows = breakdown(cur, cfg, period, filters, "queue", now)
@@ -175,7 +178,7 @@ class WallAgents(WallPanel):
     COLUMNS = ("", "Agent", "Value")
 
     @classmethod
-    def fetch(cls, cur, cfg, view, now):
+    def fetch(cls, cur, cfg, view, now, past=None):
         kpi = cfg.wall.agent_kpi
         period, _ = view.periods(cfg, now)
         rows = [
@@ -218,7 +221,7 @@ class WallOverdue(WallPanel):
     COLUMNS = ("Channel", "Queue", "Overdue", "At risk", "Most overdue by")
 
     @classmethod
-    def fetch(cls, cur, cfg, view, now):
+    def fetch(cls, cur, cfg, view, now, past=None):
         groups: dict[tuple[str, str], list] = {}
         for row in overdue(cur, cfg, view.filters(), now):
             key = (str(row.get("channel") or fmt.DASH), str(row.get("queue") or fmt.DASH))
@@ -256,7 +259,7 @@ class WallChannels(WallPanel):
     COLUMNS = ("Channel", "Share of offered", "", "Offered", "Service level", "ASA")
 
     @classmethod
-    def fetch(cls, cur, cfg, view, now):
+    def fetch(cls, cur, cfg, view, now, past=None):
         period, _ = view.periods(cfg, now)
         return tuple(breakdown(cur, cfg, period, view.filters(), "channel", now))
 

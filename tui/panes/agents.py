@@ -122,7 +122,7 @@ class AgentsPane(Pane):
     ]
 
     @classmethod
-    def fetch(cls, cur, cfg, view, now: datetime) -> AgentsData:
+    def fetch(cls, cur, cfg, view, now: datetime, past=None) -> AgentsData:
         period, _ = view.periods(cfg, now)
         rows = [_row(r, now) for r in agents(cur, cfg, period, view.filters(), now)]
         teams: list[dict[str, Any]] = []

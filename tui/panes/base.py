@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from data.config import Config
+from tui.past import PastCache
 from tui.view import View
 from tui.widgets.search_table import SearchTable
 
@@ -29,7 +30,16 @@ class Pane(Vertical):
     ]
 
     @classmethod
-    def fetch(cls, cur: duckdb.DuckDBPyConnection, cfg: Config, view: View, now: datetime) -> Any:
+    def fetch(
+        cls,
+        cur: duckdb.DuckDBPyConnection,
+        cfg: Config,
+        view: View,
+        now: datetime,
+        past: PastCache | None = None,
+    ) -> Any:
+        """The pane's data for `view` at `now`. `past` keeps figures about past spans (a comparison
+        period) between refreshes: use it for those only, never for the running period."""
         raise NotImplementedError
 
     def show(self, data: Any) -> None:

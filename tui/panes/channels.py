@@ -49,7 +49,7 @@ class ChannelsPane(Pane):
     title = "Channels"
 
     @classmethod
-    def fetch(cls, cur, cfg, view, now: datetime) -> ChannelsData:
+    def fetch(cls, cur, cfg, view, now: datetime, past=None) -> ChannelsData:
         period, _ = view.periods(cfg, now)
         filters = view.filters()
         mix = tuple(channel_mix(cur, cfg, period, filters))

@@ -63,7 +63,7 @@ class DataPane(Pane):
     title = "Data"
 
     @classmethod
-    def fetch(cls, cur, cfg, view, now: datetime) -> DataHealth:
+    def fetch(cls, cur, cfg, view, now: datetime, past=None) -> DataHealth:
         return DataHealth(_dicts(cur, FILE_SQL), _dicts(cur, REJECT_SQL))
 
     def compose_body(self) -> ComposeResult:

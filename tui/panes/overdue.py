@@ -76,7 +76,7 @@ class OverduePane(Pane):
     title = "Overdue"
 
     @classmethod
-    def fetch(cls, cur, cfg, view, now: datetime) -> OverdueData:
+    def fetch(cls, cur, cfg, view, now: datetime, past=None) -> OverdueData:
         return OverdueData(tuple(sorted(overdue(cur, cfg, view.filters(), now), key=_order)))
 
     def compose_body(self) -> ComposeResult:

@@ -9,10 +9,12 @@ from typing import Any
 from textual.app import ComposeResult
 
 from data.metrics import breakdown, default_interval, intervals, queues_now
+from data.metrics.filters import Filters
 from data.metrics.kpis import kpi_sets
-from data.metrics.period import comparison_period
+from data.metrics.period import Period, comparison_period
 from tui import fmt
 from tui.panes.base import Pane
+from tui.past import PastCache
 from tui.widgets.chart import Chart
 from tui.widgets.search_table import Col, SearchTable
 
@@ -44,12 +46,31 @@ def _merge_now(rows: list[dict], now_rows: list[dict]) -> tuple[dict, ...]:
     return (*rows, *(r for r in now_rows if r.get("queue") not in known and r.get("waiting_now")))
 
 
+def _comparison(
+    cur: Any,
+    cfg: Any,
+    comparison: Period,
+    filters: Filters,
+    size: str,
+    now: datetime,
+    past: PastCache | None,
+) -> tuple[dict[str, Any], ...]:
+    """The comparison period's intervals: the same whole span every refresh, so kept in `past`."""
+
+    def compute() -> tuple[dict[str, Any], ...]:
+        return tuple(intervals(cur, cfg, comparison, filters, size, now))
+
+    if past is None or comparison.end > now:
+        return compute()
+    return past.get(("queue-intervals", filters, comparison.start, comparison.end, size), compute)
+
+
 class QueuesPane(Pane):
     key = "queues"
     title = "Queues"
 
     @classmethod
-    def fetch(cls, cur, cfg, view, now: datetime) -> QueuesData:
+    def fetch(cls, cur, cfg, view, now: datetime, past=None) -> QueuesData:
         period, _ = view.periods(cfg, now)
         # The chart shows the whole comparison span, so the rest of the day is visible ahead.
         comparison = comparison_period(period, cfg)
@@ -60,7 +81,7 @@ class QueuesPane(Pane):
         return QueuesData(
             size=size,
             intervals=tuple(intervals(cur, cfg, period, filters, size, now, rows=sets[size])),
-            comparison=tuple(intervals(cur, cfg, comparison, filters, size, now)),
+            comparison=_comparison(cur, cfg, comparison, filters, size, now, past),
             queues=_merge_now(
                 breakdown(cur, cfg, period, filters, "queue", now, rows=sets["queue"]),
                 queues_now(cur, cfg, filters, now),

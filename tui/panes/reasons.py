@@ -50,7 +50,7 @@ class ReasonsPane(Pane):
     title = "Reasons"
 
     @classmethod
-    def fetch(cls, cur, cfg, view, now: datetime) -> ReasonsData:
+    def fetch(cls, cur, cfg, view, now: datetime, past=None) -> ReasonsData:
         period, _ = view.periods(cfg, now)
         return ReasonsData(tuple(top_reasons(cur, cfg, period, view.filters(), now)))
 
