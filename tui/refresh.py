@@ -10,6 +10,7 @@ from typing import Any
 from data.alerts import Reading, evaluate, needs_breakdown, view_levels
 from data.config import Config
 from data.metrics import Filters, breakdown, resolve_period, totals
+from data.metrics.kpis import totals_and_gaps
 from data.metrics.period import Period
 from data.store import Store
 from tui.messages import FilterOptions, Snapshot
@@ -46,14 +47,17 @@ def snapshot(
     period, comparison = view.periods(cfg, now)
     filters = view.filters()
     then = now - timedelta(days=cfg.comparison_days)
-    shown = totals(cur, cfg, period, filters, now)
+    data = pane.fetch(cur, cfg, view, now, past) if pane_data is None else pane_data
+    # Panes that add up the period's contacts anyway hand over the totals row of that same pass.
+    rows = getattr(data, "totals_rows", None)
+    shown = totals_and_gaps(cur, cfg, period, filters, now, rows)[0]
     readings = floor_readings(cur, cfg, shown if view == View() else None, now)
     return LiveSnapshot(
         at=now,
         totals=shown,
         comparison=_comparison_totals(cur, cfg, view, comparison, then, past),
         pane=pane.key,
-        data=pane.fetch(cur, cfg, view, now, past) if pane_data is None else pane_data,
+        data=data,
         levels=view_levels(cfg.thresholds, shown, view.queue, view.channel),
         readings=readings,
         took_s=time.perf_counter() - started,

@@ -12,7 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label
 
-from data.metrics import agents, breakdown
+from data.metrics import breakdown
+from data.metrics.agents import agent_rows
+from data.metrics.kpis import kpi_sets
 from tui import fmt
 from tui.panes.base import Pane
 from tui.screens.drill import OpenAgent
@@ -51,6 +53,7 @@ COLUMNS = (
 class AgentsData:
     rows: tuple[dict[str, Any], ...]
     teams: tuple[dict[str, Any], ...] = ()  # team totals (`report --by team`), with teams in config
+    totals_rows: dict[Any, dict[str, Any]] | None = None  # the KPI strip's (kpis.kpi_sets)
 
 
 def _row(row: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -124,12 +127,16 @@ class AgentsPane(Pane):
     @classmethod
     def fetch(cls, cur, cfg, view, now: datetime, past=None) -> AgentsData:
         period, _ = view.periods(cfg, now)
-        rows = [_row(r, now) for r in agents(cur, cfg, period, view.filters(), now)]
+        filters = view.filters()
+        # One pass for the leaderboard, the team totals and the KPI strip's totals.
+        keys = ("total", "agent", "team") if cfg.teams else ("total", "agent")
+        sets = kpi_sets(cur, cfg, period, filters, now, keys)
+        rows = [_row(r, now) for r in agent_rows(cur, cfg, period, filters, now, sets["agent"])]
         teams: list[dict[str, Any]] = []
         if cfg.teams:
-            by_team = breakdown(cur, cfg, period, view.filters(), "team", now)
+            by_team = breakdown(cur, cfg, period, filters, "team", now, rows=sets["team"])
             teams = team_totals(by_team, rows)
-        return AgentsData(tuple(rows), tuple(teams))
+        return AgentsData(tuple(rows), tuple(teams), totals_rows=sets["total"])
 
     def compose_body(self) -> ComposeResult:
         yield AgentsTable(COLUMNS, sort="handled", id="agents-table")

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 
 from data.metrics import breakdown, channel_mix, channel_mix_by_day
+from data.metrics.kpis import kpi_sets
 from tui import fmt
 from tui.panes.base import Pane
 from tui.widgets.chart import Chart
@@ -42,6 +43,7 @@ class ChannelsData:
     mix: tuple[dict[str, Any], ...]
     by_day: tuple[dict[str, Any], ...]
     table: tuple[dict[str, Any], ...]
+    totals_rows: dict[Any, dict[str, Any]] | None = None  # the KPI strip's (kpis.kpi_sets)
 
 
 class ChannelsPane(Pane):
@@ -53,10 +55,13 @@ class ChannelsPane(Pane):
         period, _ = view.periods(cfg, now)
         filters = view.filters()
         mix = tuple(channel_mix(cur, cfg, period, filters))
+        # One pass for the per-channel table and the KPI strip's totals.
+        sets = kpi_sets(cur, cfg, period, filters, now, ("total", "channel"))
         return ChannelsData(
             mix=mix,
             by_day=tuple(channel_mix_by_day(cur, cfg, period, filters)),
-            table=tuple(breakdown(cur, cfg, period, filters, "channel", now)),
+            table=tuple(breakdown(cur, cfg, period, filters, "channel", now, rows=sets["channel"])),
+            totals_rows=sets["total"],
         )
 
     def compose_body(self) -> ComposeResult:

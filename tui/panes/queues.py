@@ -38,6 +38,7 @@ class QueuesData:
     comparison: tuple[dict[str, Any], ...]
     queues: tuple[dict[str, Any], ...]
     now: datetime
+    totals_rows: dict[Any, dict[str, Any]] | None = None  # the KPI strip's (kpis.kpi_sets)
 
 
 def _merge_now(rows: list[dict], now_rows: list[dict]) -> tuple[dict, ...]:
@@ -76,8 +77,8 @@ class QueuesPane(Pane):
         comparison = comparison_period(period, cfg)
         size = default_interval(period)
         filters = view.filters()
-        # One pass over the period for the chart and the per-queue table.
-        sets = kpi_sets(cur, cfg, period, filters, now, ("queue", size))
+        # One pass over the period for the chart, the per-queue table and the KPI strip's totals.
+        sets = kpi_sets(cur, cfg, period, filters, now, ("total", "queue", size))
         return QueuesData(
             size=size,
             intervals=tuple(intervals(cur, cfg, period, filters, size, now, rows=sets[size])),
@@ -87,6 +88,7 @@ class QueuesPane(Pane):
                 queues_now(cur, cfg, filters, now),
             ),
             now=now,
+            totals_rows=sets["total"],
         )
 
     def compose_body(self) -> ComposeResult:
