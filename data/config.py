@@ -285,6 +285,14 @@ class Config(_Strict):
 
     _zone = field_validator("timezone")(classmethod(lambda cls, v: _check_zone(v)))
 
+    # A per-channel table in floorwatch.toml overrides the channels it names; the others keep their
+    # defaults (setting voice's SL threshold must not leave email with no target).
+    _sl = field_validator("sl_threshold_s")(classmethod(lambda cls, v: _default_sl() | v))
+    _frt = field_validator("frt_target_s")(classmethod(lambda cls, v: _default_frt() | v))
+    _res = field_validator("resolution_target_s")(
+        classmethod(lambda cls, v: _default_resolution() | v)
+    )
+
     @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -37,3 +37,14 @@ def test_invalid_toml_is_named(tmp_path: Path) -> None:
     f.write_text("timezone = \n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(f)
+
+
+def test_a_per_channel_table_overrides_only_the_channels_it_names(tmp_path: Path) -> None:
+    f = tmp_path / "floorwatch.toml"
+    f.write_text('timezone = "UTC"\n[sl_threshold_s]\nvoice = 30\n[frt_target_s]\nchat = 300\n')
+    cfg = load_config(f)
+    assert cfg.sl_threshold("voice") == 30
+    assert cfg.sl_threshold("email") == 3600  # not 60: email keeps its own default
+    assert cfg.frt_target_s["chat"] == 300
+    assert cfg.frt_target_s["email"] == 43200 and cfg.frt_target_s["voice"] == 60
+    assert cfg.resolution_target_s["chat"] == 3600
