@@ -98,8 +98,8 @@ SELECT
         WHEN end_event IN ({_in(TRANSFERS)}) THEN try_cast(end_d4 AS DOUBLE)
         WHEN ended_at IS NOT NULL THEN epoch(ended_at - answered_at)
     END AS talk_s,
-    CASE WHEN answered_at IS NOT NULL THEN 0.0 END AS hold_s,
-    CASE WHEN answered_at IS NOT NULL THEN 0.0 END AS wrap_s,
+    -- queue_log records neither hold nor wrap-up time: null, so the report can say so.
+    NULL::DOUBLE AS hold_s, NULL::DOUBLE AS wrap_s,
     CASE
         WHEN answered_at IS NOT NULL THEN 'answered'
         WHEN end_event = 'ABANDON' THEN 'abandoned'
@@ -126,6 +126,9 @@ WITH m AS (
         max(ts) AS last_ts,
         min(ts) FILTER (role = 'customer') AS first_customer_at,
         min(ts) FILTER (role = 'agent') AS first_agent_at,
+        -- FRT's reply: the first agent message at or after the customer's first (an agent who
+        -- writes first, proactively, has not yet responded to anything)
+        min(ts) FILTER (role = 'agent' AND ts >= first_customer_ts) AS first_reply_at,
         count(*) FILTER (role IN ('customer', 'agent')) AS messages,
         count(*) FILTER (role = 'agent') AS agent_messages,
         arg_max(author, ts) FILTER (role = 'agent') AS last_agent,
@@ -134,31 +137,41 @@ WITH m AS (
         arg_min(queue, ts) FILTER (queue IS NOT NULL) AS queue,
         arg_min(file_id, ts) AS file_id,
         arg_min(line_no, ts) AS line_no
-    FROM messages WHERE conversation_id IN (SELECT id FROM affected_ids)
+    FROM (
+        SELECT *, min(ts) FILTER (role = 'customer') OVER (PARTITION BY conversation_id)
+            AS first_customer_ts
+        FROM messages WHERE conversation_id IN (SELECT id FROM affected_ids)
+    )
     GROUP BY conversation_id
 ),
 f AS (
-    -- Facts may come on several lines: the latest non-null value of each field wins.
+    -- Facts may come on several lines: the latest non-null value of each field wins. A line with no
+    -- time of its own counts as older than every dated one (but still counts); among lines of the
+    -- same time the later line wins.
     SELECT conversation_id,
-        arg_max(created_at, ts) FILTER (created_at IS NOT NULL) AS created_at,
-        arg_max(channel, ts) FILTER (channel IS NOT NULL) AS channel,
-        arg_max(queue, ts) FILTER (queue IS NOT NULL) AS queue,
-        arg_max(status, ts) FILTER (status IS NOT NULL) AS status,
-        arg_max(resolved_at, ts) FILTER (resolved_at IS NOT NULL) AS resolved_at,
-        arg_max(priority, ts) FILTER (priority IS NOT NULL) AS priority,
-        arg_max(due_at, ts) FILTER (due_at IS NOT NULL) AS due_at,
-        arg_max(tags, ts) FILTER (tags IS NOT NULL) AS tags,
-        arg_max(rating, ts) FILTER (rating IS NOT NULL) AS rating,
-        arg_max(rating_raw, ts) FILTER (rating IS NOT NULL) AS rating_raw,
-        arg_max(rating_scale, ts) FILTER (rating IS NOT NULL) AS rating_scale,
-        arg_max(rating_comment, ts) FILTER (rating_comment IS NOT NULL) AS rating_comment,
-        arg_max(customer, ts) FILTER (customer IS NOT NULL) AS customer,
-        arg_max(agent, ts) FILTER (agent IS NOT NULL) AS agent,
-        arg_max(topic, ts) FILTER (topic IS NOT NULL) AS topic,
+        arg_max(created_at, fts) FILTER (created_at IS NOT NULL) AS created_at,
+        arg_max(channel, fts) FILTER (channel IS NOT NULL) AS channel,
+        arg_max(queue, fts) FILTER (queue IS NOT NULL) AS queue,
+        arg_max(status, fts) FILTER (status IS NOT NULL) AS status,
+        arg_max(resolved_at, fts) FILTER (resolved_at IS NOT NULL) AS resolved_at,
+        arg_max(priority, fts) FILTER (priority IS NOT NULL) AS priority,
+        arg_max(due_at, fts) FILTER (due_at IS NOT NULL) AS due_at,
+        arg_max(tags, fts) FILTER (tags IS NOT NULL) AS tags,
+        arg_max(rating, fts) FILTER (rating IS NOT NULL) AS rating,
+        arg_max(rating_raw, fts) FILTER (rating IS NOT NULL) AS rating_raw,
+        arg_max(rating_scale, fts) FILTER (rating IS NOT NULL) AS rating_scale,
+        arg_max(rating_comment, fts) FILTER (rating_comment IS NOT NULL) AS rating_comment,
+        arg_max(customer, fts) FILTER (customer IS NOT NULL) AS customer,
+        arg_max(agent, fts) FILTER (agent IS NOT NULL) AS agent,
+        arg_max(topic, fts) FILTER (topic IS NOT NULL) AS topic,
         min(ts) AS first_fact_ts,
-        arg_min(file_id, ts) AS file_id,
-        arg_min(line_no, ts) AS line_no
-    FROM conversations WHERE conversation_id IN (SELECT id FROM affected_ids)
+        arg_min(file_id, fts) AS file_id,
+        arg_min(line_no, fts) AS line_no
+    FROM (
+        SELECT *, (coalesce(ts, '-infinity'::TIMESTAMPTZ), file_id, line_no) AS fts
+        FROM conversations
+        WHERE conversation_id IN (SELECT id FROM affected_ids)
+    )
     GROUP BY conversation_id
 ),
 c AS (
@@ -175,7 +188,7 @@ c AS (
         lower(f.status) IN ({_in(RESOLVED_STATUSES)}) AS is_resolved,
         f.resolved_at, m.last_ts, f.status, f.priority, f.due_at, f.tags, f.topic,
         f.rating, f.rating_raw, f.rating_scale, f.rating_comment,
-        m.first_customer_at, m.first_agent_at, m.messages, m.agent_messages
+        m.first_customer_at, m.first_agent_at, m.first_reply_at, m.messages, m.agent_messages
     FROM m FULL OUTER JOIN f ON m.conversation_id = f.conversation_id
 )
 SELECT
@@ -198,14 +211,13 @@ SELECT
         WHEN is_resolved THEN 'abandoned'
         ELSE 'open'
     END AS outcome,
-    false AS transferred,
+    NULL::BOOLEAN AS transferred,  -- chat logs do not record transfers
     coalesce(is_resolved, false) AS resolved,
     lower(status) AS status, priority, due_at,
     coalesce(topic, tags[1]) AS topic, tags,
     rating, rating_raw, rating_scale, rating_comment,
     first_customer_at, first_agent_at,
-    CASE WHEN first_agent_at IS NOT NULL AND first_customer_at IS NOT NULL
-         THEN greatest(epoch(first_agent_at - first_customer_at), 0) END AS frt_s,
+    epoch(first_reply_at - first_customer_at) AS frt_s,
     NULL::DOUBLE AS resolution_s,
     messages::INTEGER, agent_messages::INTEGER,
     NULL::BOOLEAN AS fcr

@@ -176,7 +176,10 @@ WHERE event IN ({", ".join(repr(e) for e in AGENT_EVENTS)});
 
 # 2: row keys are MD5 (computable in DuckDB and Python alike). A store of another version would
 # dedupe wrongly, so it is refused rather than mixed.
-SCHEMA_VERSION = "2"
+# 3: derived contacts changed: queue_log hold/wrap are null (not recorded), chat transfers null,
+# FRT counts from the customer's first message to the next agent message, a chat fact line without
+# a channel no longer overrides its messages'. Old rows would mix with new ones: refused.
+SCHEMA_VERSION = "3"
 
 
 class StoreError(Exception):

@@ -243,14 +243,16 @@ def _ts(value: object, what: str, ctx: ReadContext) -> int | None:
         raise RecordError(f"bad {what} {value!r}") from None
 
 
-def _channel(value: object, ctx: ReadContext) -> str:
+def _channel(value: object, ctx: ReadContext) -> str | None:
+    """The channel a line names (or its source rule forces); None when it names none, so that a
+    fact line without one does not override the channel its messages give (derive: else chat)."""
     if ctx.channel:
         return ctx.channel
     if isinstance(value, dict):
         value = value.get("channel")
     if isinstance(value, str) and value:
         return CHANNEL_ALIASES.get(value.strip().lower(), "other")
-    return "chat"
+    return None
 
 
 def _message(m: dict[str, Any], line_no: int, ctx: ReadContext, conv: tuple | None) -> tuple:

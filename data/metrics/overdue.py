@@ -1,8 +1,8 @@
 """Overdue work: open contacts past (or close to) their first-response or resolution due time.
 
 State is taken *as of* an instant `t` (normally now): a contact is open at `t` when it was offered by
-then and had not ended (ended_at after `t`, or no end and not resolved, abandoned or timed out). A voice
-call with no event for `cfg.stale_after_s` is a lost call, not work. Written work stays until resolved.
+then and had not ended (ended_at after `t`, or no end and not resolved, abandoned or timed out). A call
+or live chat with no event for `cfg.stale_after_s` is lost, not work. Written work stays until resolved.
 
 Horizon: only work offered within HORIZON_DAYS before `t` is considered. That bounds the scan to the
 recent part of the table (zone maps prune the rest); work left open for longer is taken as abandoned
@@ -17,10 +17,9 @@ from typing import Any
 
 from data.config import Config
 from data.metrics.filters import Filters
-from data.metrics.sql import KEYS, filter_sql, params, per_channel, run
+from data.metrics.sql import HORIZON_DAYS, KEYS, LIVE_CHANNELS, filter_sql, params, per_channel, run
 
 REPLIED_AT = "coalesce(first_agent_at, answered_at)"
-HORIZON_DAYS = 90
 
 
 def _open_work(filters: Filters) -> str:
@@ -35,7 +34,8 @@ def _open_work(filters: Filters) -> str:
       AND NOT (ended_at IS NULL AND (coalesce(resolved, false)
           OR coalesce(status IN ('resolved', 'closed'), false)
           OR outcome IN ('abandoned', 'timeout')))
-      AND NOT (channel = 'voice' AND coalesce(answered_at, offered_at) < $t - to_seconds($stale_s))
+      AND NOT (channel IN {LIVE_CHANNELS}
+          AND coalesce(answered_at, offered_at) < $t - to_seconds($stale_s))
       {filter_sql(filters)}
 ),
 d AS (

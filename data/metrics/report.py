@@ -8,7 +8,15 @@ from typing import Any
 from data.config import Config
 from data.metrics.agents import agent_rows
 from data.metrics.filters import Filters
-from data.metrics.kpis import breakdown, intervals, kpi_sets, totals, totals_and_gaps
+from data.metrics.kpis import (
+    breakdown,
+    empty_row,
+    intervals,
+    kpi_sets,
+    public,
+    totals,
+    totals_and_gaps,
+)
 from data.metrics.mix import top_reasons
 from data.metrics.period import Period, comparison_period, default_interval
 from data.metrics.volume import SL_FORMULA_TEXT
@@ -24,6 +32,22 @@ def comparison_totals(
     row = totals(cur, cfg, comparison, filters, then)
     row["waiting_now"] = row["longest_wait_s"] = None
     return row
+
+
+def topic_rows(
+    cur: Any,
+    cfg: Config,
+    period: Period,
+    filters: Filters,
+    now: datetime,
+    by_topic: dict[Any, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The top reasons (mix.top_reasons: contacts, comparison, change, share), each row holding the
+    topic's KPIs too, like every breakdown of the contract."""
+    return [
+        {"topic": r["topic"]} | public(by_topic.get(r["topic"]) or empty_row()) | r
+        for r in top_reasons(cur, cfg, period, filters, now)
+    ]
 
 
 def report(
@@ -42,8 +66,8 @@ def report(
     zone = cfg.zone
     size = default_interval(period)
     # One pass over the period for totals and every breakdown the report holds.
-    keys = ("total", "agent", "queue", "channel", size)
-    if by in ("team", "topic"):
+    keys = ("total", "agent", "queue", "channel", size, "topic")
+    if by == "team":
         keys += (by,)
     sets = kpi_sets(cur, cfg, period, filters, now, keys)
     tot, gaps = totals_and_gaps(cur, cfg, period, filters, now, sets["total"])
@@ -63,7 +87,7 @@ def report(
         "agents": agent_rows(cur, cfg, period, filters, now, sets["agent"]),
         "queues": breakdown(cur, cfg, period, filters, "queue", now, rows=sets["queue"]),
         "channels": breakdown(cur, cfg, period, filters, "channel", now, rows=sets["channel"]),
-        "topics": top_reasons(cur, cfg, period, filters, now),
+        "topics": topic_rows(cur, cfg, period, filters, now, sets["topic"]),
         "intervals": intervals(cur, cfg, period, filters, size, now=now, rows=sets[size]),
         "comparison_totals": comp,
         "meta": {

@@ -37,11 +37,20 @@ KEYS: dict[str, str] = {
     "day": "timezone($tz, date_trunc('day', timezone($tz, offered_at)))",
 }
 
-# Outcome once staleness is applied: an open contact that ended, or has had no event (offer or answer)
-# for cfg.stale_after_s, is no longer open: answered if an agent connected, else timeout (the system
-# lost it; it is neither waiting nor a customer abandon).
-EFFECTIVE_OUTCOME = """CASE WHEN outcome = 'open' AND (ended_at IS NOT NULL
-        OR coalesce(answered_at, offered_at) < $stale_before)
+# Staleness: a live contact (a call, a chat) with no event (offer or answer) for cfg.stale_after_s
+# has lost its terminal event. Written work (email, social, sms, tickets) waits for days by nature:
+# it stays open until it ends.
+LIVE_CHANNELS = "('voice', 'chat')"
+# Open work is looked for this far back (overdue, written work waiting now): zone maps prune the
+# rest of the table; work left open longer is taken as closed by its source without a record.
+HORIZON_DAYS = 90
+STALE = f"(channel IN {LIVE_CHANNELS} AND coalesce(answered_at, offered_at) < $stale_before)"
+
+# Outcome once staleness is applied: an open contact that ended, or is stale, is no longer open:
+# answered if an agent connected, else timeout (the system lost it; it is neither waiting nor a
+# customer abandon).
+EFFECTIVE_OUTCOME = f"""CASE WHEN outcome = 'open' AND (ended_at IS NOT NULL
+        OR {STALE})
     THEN CASE WHEN answered_at IS NOT NULL THEN 'answered' ELSE 'timeout' END
     ELSE outcome END"""
 
@@ -49,7 +58,7 @@ EFFECTIVE_OUTCOME = """CASE WHEN outcome = 'open' AND (ended_at IS NOT NULL
 # `eo`): EO_CODES[outcome].
 EO_CODES = {"answered": 1, "abandoned": 2, "timeout": 3, "open": 4}
 EO_CODE = f"""(CASE WHEN outcome = 'open' AND (ended_at IS NOT NULL
-        OR coalesce(answered_at, offered_at) < $stale_before)
+        OR {STALE})
     THEN CASE WHEN answered_at IS NOT NULL THEN {EO_CODES["answered"]} ELSE {EO_CODES["timeout"]} END
     ELSE CASE outcome {" ".join(f"WHEN '{k}' THEN {v}" for k, v in EO_CODES.items())} END END)::UTINYINT"""
 

@@ -7,7 +7,15 @@ from typing import Any
 
 from data.config import Config
 from data.metrics.filters import Filters
-from data.metrics.sql import EFFECTIVE_OUTCOME, EO_CODES, filter_sql, params, ratio, run
+from data.metrics.sql import (
+    EFFECTIVE_OUTCOME,
+    EO_CODES,
+    HORIZON_DAYS,
+    filter_sql,
+    params,
+    ratio,
+    run,
+)
 
 # On the slice of sql.slice_sql, whose `eo` is the outcome's code (sql.EO_CODES).
 ANSWERED, ABANDONED, TIMEOUT, OPEN = (f"eo = {EO_CODES[k]}" for k in EO_CODES)
@@ -99,7 +107,7 @@ def finish(r: dict[str, Any]) -> dict[str, Any]:
 _WAITING = f"""
 SELECT queue, count(*) AS waiting_now, max((epoch_us($now::TIMESTAMPTZ) - epoch_us(offered_at)) / 1e6) AS longest_wait_s
 FROM contacts
-WHERE offered_at > $stale_before AND offered_at <= $now
+WHERE offered_at <= $now AND offered_at >= $now - INTERVAL {HORIZON_DAYS} DAY
   AND answered_at IS NULL AND ended_at IS NULL
   AND ({EFFECTIVE_OUTCOME}) = 'open'{{filters}}
 GROUP BY queue ORDER BY queue NULLS LAST
@@ -107,7 +115,8 @@ GROUP BY queue ORDER BY queue NULLS LAST
 
 
 def queues_now(cur: Any, cfg: Config, filters: Filters, now: datetime) -> list[dict[str, Any]]:
-    """Contacts in queue now (entered, not answered or ended, not stale), per queue."""
+    """Contacts in queue now (entered, not answered or ended, not stale), per queue. Written work
+    waits until it is answered, however long (within the open-work horizon)."""
     rows = run(cur, _WAITING.format(filters=filter_sql(filters)), params(cfg, filters, now))
     for r in rows:
         r["name"] = cfg.queue_names.get(r["queue"], r["queue"]) if r["queue"] else None

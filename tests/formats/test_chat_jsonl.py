@@ -40,7 +40,8 @@ def test_message_per_line(run) -> None:
     assert [r[1:] for r in rows] == [
         (7, 1, "c-1042", us(2026, 11, 20, 8, 14, 3), "customer", "jane@example.com",
          "My invoice is wrong", "chat", "billing"),
-        (7, 2, "c-1042", us(2026, 11, 20, 8, 15, 10), "agent", "Olga", "Let me check", "chat", None),
+        # names no channel: left empty, so the conversation's channel comes from the lines that do
+        (7, 2, "c-1042", us(2026, 11, 20, 8, 15, 10), "agent", "Olga", "Let me check", None, None),
     ]  # fmt: skip
 
 
@@ -57,8 +58,9 @@ def test_conversation_facts(run) -> None:
     # 10-point scale: 1 + (7 - 1) * 4 / 9 = 3.666...
     assert got["rating"] == pytest.approx(1 + 6 * 4 / 9)
     assert (got["rating_raw"], got["rating_scale"], got["rating_comment"]) == (7.0, 10.0, "ok")
+    # The fact line names no channel: None, so it cannot override its messages' channel.
     assert (got["customer"], got["agent"], got["topic"], got["channel"]) == (
-        "jane@example.com", None, None, "chat",
+        "jane@example.com", None, None, None,
     )  # fmt: skip
     assert json.loads(got["extra"]) == {"crm_id": 991}
 

@@ -107,7 +107,7 @@ def test_agent_presence_occupancy_state_missed_rings(store, cur, cfg):
         "contacts",
         [
             answered("2026-03-10 10:00", 10, talk=300, agent="a1", wrap_s=60.0),
-            answered("2026-03-10 10:30", 10, talk=200, agent="a2"),
+            answered("2026-03-10 10:30", 10, talk=200, agent="a2", transferred=False),
             {
                 "offered_at": o,
                 "answered_at": o + timedelta(seconds=30),

@@ -129,6 +129,12 @@ def test_json_contract(store, cur, cfg):
     ):
         assert all(key in r for r in obj[rows]), rows
     assert all(k in obj["queues"][0] for k in CONTRACT_TOTALS)
+    # Topic rows hold the topic's KPIs like every breakdown, and its change against the comparison.
+    billing = obj["topics"][0]
+    assert all(k in billing for k in CONTRACT_TOTALS)
+    assert (billing["topic"], billing["offered"], billing["answered"]) == ("billing", 2, 2)
+    assert billing["csat"] == 0.5 and billing["asa_s"] == 25  # ratings 5 and 2; waits 10 and 40
+    assert (billing["contacts"], billing["comparison_contacts"], billing["change"]) == (2, 1, 1)
     assert len(obj["intervals"]) == 24 and obj["intervals"][9]["offered"] == 4
     assert obj["intervals"][0]["start"] == "2026-03-10T00:00:00+01:00"
     assert obj["intervals"][0]["service_level"] is None

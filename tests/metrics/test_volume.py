@@ -177,14 +177,34 @@ def test_transfer_between_queues_is_two_segments(store, cur, cfg):
                 source_id="c1",
                 queue="support",
                 agent="a2",
+                transferred=False,
             ),
-            answered("2026-03-10 09:05", 5, queue="sales", agent="a1"),
+            answered("2026-03-10 09:05", 5, queue="sales", agent="a1", transferred=False),
         ],
     )
     tot = totals(cur, cfg, today(cfg), F, NOW)
     assert tot["offered"] == 3 and tot["transfer_rate"] == pytest.approx(1 / 3)
     q = {r["queue"]: r for r in breakdown(cur, cfg, today(cfg), F, "queue", NOW)}
     assert q["sales"]["transfer_rate"] == 0.5 and q["support"]["transfer_rate"] == 0.0
+
+
+def test_transfer_rate_is_over_answered_contacts_whose_source_records_transfers(store, cur, cfg):
+    insert(
+        store,
+        "contacts",
+        [
+            answered("2026-03-10 09:00", 10, transferred=True),
+            answered("2026-03-10 09:01", 10, transferred=False),
+            # a source that flags an unanswered contact: not a transfer of an answered contact
+            abandoned("2026-03-10 09:02", 30, transferred=True),
+            # a chat log says nothing of transfers: left out of the rate
+            answered("2026-03-10 09:03", 10, channel="chat"),
+        ],
+    )
+    tot = totals(cur, cfg, today(cfg), F, NOW)
+    assert tot["transfers"] == 1 and tot["transfer_rate"] == pytest.approx(1 / 2)
+    chat = totals(cur, cfg, today(cfg), Filters(channel="chat"), NOW)
+    assert chat["answered"] == 1 and chat["transfer_rate"] is None  # no data: null, never 0
 
 
 def test_filters(store, cur, cfg):

@@ -1,0 +1,131 @@
+"""KPIs from what each source does and does not record, loaded from files through the real readers:
+a chat log's fact lines, proactive chats, written work that waits for days, queue_log's missing
+hold and wrap-up times."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from data.config import Config
+from data.ingest import Ingestor
+from data.metrics import Filters, report, resolve_period, totals
+from data.store import Store
+from tests.metrics.conftest import t
+
+NOW = t("2026-03-10 12:00")
+CFG = Config(timezone="Europe/Paris")
+
+
+def load(tmp_path: Path, name: str, lines: list[str]) -> Store:
+    folder = tmp_path / "exports"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    store = Store()
+    Ingestor(store, CFG, folder).scan([folder])
+    return store
+
+
+def jl(**fields: object) -> str:
+    return json.dumps(fields)
+
+
+def contact(store: Store, source_id: str) -> dict:
+    cur = store.cursor().execute("SELECT * FROM contacts WHERE source_id = ?", [source_id])
+    return dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
+
+
+def test_a_fact_line_without_channel_or_time_keeps_what_the_messages_and_it_say(tmp_path):
+    store = load(
+        tmp_path,
+        "chats.jsonl",
+        [
+            jl(conversation_id="B", ts="2026-03-10T09:10:00+01:00", role="customer", author="b@",
+               channel="email", queue="billing", text="hi"),
+            jl(conversation_id="B", ts="2026-03-10T09:40:00+01:00", role="agent", author="olga",
+               text="looking"),
+            # names no channel and no time: must not turn the email into a chat, and still counts
+            jl(type="conversation", conversation_id="B", status="resolved", rating=5,
+               resolved_at="2026-03-10T10:00:00+01:00"),
+            # two undated fact lines: the later line wins
+            jl(conversation_id="C", ts="2026-03-10T09:20:00+01:00", role="customer", author="c@",
+               channel="chat", text="hi"),
+            jl(type="conversation", conversation_id="C", status="open"),
+            jl(type="conversation", conversation_id="C", status="closed"),
+        ],
+    )  # fmt: skip
+    b, c = contact(store, "B"), contact(store, "C")
+    assert b["channel"] == "email" and b["status"] == "resolved" and b["rating"] == 5
+    assert c["status"] == "closed" and c["resolved"] is True
+    tot = totals(store.cursor(), CFG, resolve_period("today", CFG, NOW), Filters(), NOW)
+    assert tot["csat"] == 1.0 and tot["resolution_rate"] == 1.0
+    assert tot["transfer_rate"] is None  # a chat log records no transfers: null, never 0
+
+
+def test_frt_counts_from_the_customers_first_message_to_the_next_agent_message(tmp_path):
+    store = load(
+        tmp_path,
+        "chats.jsonl",
+        [
+            # proactive: the agent writes first, the customer answers 10 min later, reply at 20 min
+            jl(conversation_id="P", ts="2026-03-10T09:00:00+01:00", role="agent", author="olga",
+               channel="chat", text="can we help?"),
+            jl(conversation_id="P", ts="2026-03-10T09:10:00+01:00", role="customer", author="p@",
+               text="yes"),
+            jl(conversation_id="P", ts="2026-03-10T09:20:00+01:00", role="agent", author="olga",
+               text="ok"),
+            # proactive and never answered by the customer: no FRT at all
+            jl(conversation_id="Q", ts="2026-03-10T09:30:00+01:00", role="agent", author="olga",
+               channel="chat", text="still there?"),
+        ],
+    )  # fmt: skip
+    assert contact(store, "P")["frt_s"] == 600
+    assert contact(store, "Q")["frt_s"] is None
+    tot = totals(store.cursor(), CFG, resolve_period("today", CFG, NOW), Filters(), NOW)
+    assert tot["frt_s"] == 600 and tot["frt_median_s"] == 600
+
+
+def test_written_work_stays_open_however_long_it_waits_calls_go_stale(tmp_path):
+    store = load(
+        tmp_path,
+        "mail.jsonl",
+        [
+            jl(conversation_id="E1", ts="2026-03-10T07:00:00+01:00", role="customer", author="a@",
+               channel="email", queue="mail", text="invoice?"),
+            jl(conversation_id="E2", ts="2026-03-10T11:00:00+01:00", role="customer", author="b@",
+               channel="email", queue="mail", text="refund?"),
+            # a live chat with no event for more than stale_after_s (4 h): lost, a timeout
+            jl(conversation_id="K1", ts="2026-03-10T07:30:00+01:00", role="customer", author="c@",
+               channel="chat", queue="web", text="hello"),
+        ],
+    )  # fmt: skip
+    period = resolve_period("today", CFG, NOW)
+    mail = totals(store.cursor(), CFG, period, Filters(channel="email"), NOW)
+    assert mail["open"] == 2 and mail["timeout"] == 0
+    assert mail["service_level"] is None  # nothing has ended: no data, not 0
+    assert mail["waiting_now"] == 2
+    assert mail["longest_wait_s"] == pytest.approx(timedelta(hours=5).total_seconds())
+    chat = totals(store.cursor(), CFG, period, Filters(channel="chat"), NOW)
+    assert chat["open"] == 0 and chat["timeout"] == 1 and chat["waiting_now"] == 0
+
+
+def test_queue_log_calls_say_hold_and_wrap_are_not_recorded(tmp_path):
+    t0 = int(t("2026-03-10 09:00").timestamp())
+    store = load(
+        tmp_path,
+        "queue_log",
+        [
+            f"{t0}|c1|sales|NONE|ENTERQUEUE||5550001|1",
+            f"{t0 + 10}|c1|sales|Agent/1|CONNECT|10|c1.1|2",
+            f"{t0 + 130}|c1|sales|Agent/1|COMPLETECALLER|10|120|1",
+        ],
+    )
+    c1 = contact(store, "c1")
+    assert (c1["hold_s"], c1["wrap_s"], c1["talk_s"]) == (None, None, 120)
+    rep = report(store.cursor(), CFG, resolve_period("today", CFG, NOW), Filters(), NOW)
+    assert rep["totals"]["aht_s"] == 120  # talk + 0 + 0
+    assert rep["meta"]["not_recorded"] == ["hold_s", "wrap_s"]
+    assert rep["totals"]["transfer_rate"] == 0.0  # queue_log records transfers: none here
