@@ -139,47 +139,85 @@ def _fcr_pending(cur: Any, p: dict[str, Any]) -> bool:
     return bool(cur.execute(sql, {"start": p["start"], "end": p["end"]}).fetchone()[0])
 
 
+# Keys grouped on their own in the first stage rather than within the agent × queue × channel
+# combination: a topic there would multiply the combinations (and the cost) many times over.
+SEPARATE_KEYS = ("topic",)
+
+
 def _main_sql(
     keys: tuple[str, ...], filters: Filters, cfg: Config, p: dict[str, Any], fallback: bool
 ) -> str:
-    """Rows (key, k_<key>..., TOTALS of every family) per key value; `key` 'total' for the totals."""
-    cols = [k for k in keys if k != "total" and k not in INTERVAL_SIZES]
+    """Rows (key, k_<key>..., TOTALS of every family) per key value; `key` 'total' for the totals.
+
+    First stage (`p`): partial sums per grouping set: the combination of the combined keys, the
+    15-minute bucket `kb` (interval keys), and each separate key alone; `gset` names the set. Second
+    stage: each key's rows summed from its set's partials."""
+    cols = [k for k in keys if k != "total" and k not in INTERVAL_SIZES and k not in SEPARATE_KEYS]
     size = next((k for k in keys if k in INTERVAL_SIZES), None)
+    seps = [k for k in keys if k in SEPARATE_KEYS]
     combo = ", ".join(f"k_{k}" for k in cols)
     want_combo = bool(cols) or "total" in keys
-    if size and want_combo:
-        group = f"GROUP BY GROUPING SETS (({combo}), (kb))"
-        head = f"GROUPING(kb) AS is_combo, {combo + ', ' if combo else ''}kb, "
-    elif size:
-        group, head = "GROUP BY kb", "0 AS is_combo, kb, "
+    sets = {}  # gset name -> its first-stage grouping columns
+    if want_combo:
+        sets["combo"] = combo
+    if size:
+        sets["kb"] = "kb"
+    for k in seps:
+        sets[k] = f"k_{k}"
+    group_cols = [c for c in (*(f"k_{k}" for k in cols), "kb" if size else None) if c]
+    group_cols += [f"k_{k}" for k in seps]
+    if len(sets) > 1:
+        whens = "".join(
+            f"WHEN GROUPING({c}) = 0 THEN '{name}' " for name, c in sets.items() if name != "combo"
+        )
+        gset = f"CASE {whens}ELSE 'combo' END"
+        group = "GROUP BY GROUPING SETS ({})".format(", ".join(f"({c})" for c in sets.values()))
     else:
-        group = f"GROUP BY {combo}" if combo else ""
-        head = f"1 AS is_combo, {combo + ', ' if combo else ''}"
+        (only,) = sets
+        gset = f"'{only}'"
+        group = f"GROUP BY {sets[only]}" if sets[only] else ""
+    head = f"{gset} AS gset, " + "".join(f"{c}, " for c in group_cols)
     c = interval_sql(slice_sql(keys, filters, fcr_fallback=fallback, bucket=True), p, bucket=True)
     totals = f"{volume.TOTALS},\n    {written.TOTALS},\n    {quality.TOTALS}"
+    # Every branch outputs the same columns: key, k_<combined keys>, k_<interval>, k_<separate>.
+    out_cols = [
+        *(f"k_{k}" for k in cols),
+        *([f"k_{size}"] if size else []),
+        *(f"k_{k}" for k in seps),
+    ]
+
+    def select(values: dict[str, str]) -> str:
+        """The key columns in order: those given, NULL (of the column's type) for the others."""
+
+        def null(col: str) -> str:
+            return f"NULL::{'TIMESTAMPTZ' if col == f'k_{size}' else 'VARCHAR'} AS {col}"
+
+        return "".join(f"{values.get(col) or null(col)}, " for col in out_cols)
+
     branches = []
     if want_combo:
-        nulls_size = f"NULL::TIMESTAMPTZ AS k_{size}, " if size else ""
-        sets = ", ".join(
-            "()" if k == "total" else f"(k_{k})" for k in keys if k not in INTERVAL_SIZES
-        )
+        mine = select({f"k_{k}": f"k_{k}" for k in cols})
         if cols:
+            grouping = ", ".join(
+                "()" if k == "total" else f"(k_{k})" for k in keys if k == "total" or k in cols
+            )
             whens = "".join(f"WHEN GROUPING(k_{k}) = 0 THEN '{k}' " for k in cols)
-            key_expr = f"CASE {whens}ELSE 'total' END"
             branches.append(
-                f"""SELECT {key_expr} AS key, {combo}, {nulls_size}{totals}
-FROM p WHERE is_combo = 1 GROUP BY GROUPING SETS ({sets})"""
+                f"""SELECT CASE {whens}ELSE 'total' END AS key, {mine}{totals}
+FROM p WHERE gset = 'combo' GROUP BY GROUPING SETS ({grouping})"""
             )
         else:
-            branches.append(
-                f"SELECT 'total' AS key, {nulls_size}{totals} FROM p WHERE is_combo = 1"
-            )
+            branches.append(f"SELECT 'total' AS key, {mine}{totals} FROM p WHERE gset = 'combo'")
     if size:
         start = BUCKET_START.format(col="kb") if "imap" in p else "kb"
-        nulls = "".join(f"NULL::VARCHAR AS k_{k}, " for k in cols)
+        mine = select({f"k_{size}": f"{start} AS k_{size}"})
         branches.append(
-            f"""SELECT '{size}' AS key, {nulls}{start} AS k_{size}, {totals}
-FROM p WHERE is_combo = 0 GROUP BY ALL"""
+            f"SELECT '{size}' AS key, {mine}{totals}\nFROM p WHERE gset = 'kb' GROUP BY ALL"
+        )
+    for k in seps:
+        mine = select({f"k_{k}": f"k_{k}"})
+        branches.append(
+            f"SELECT '{k}' AS key, {mine}{totals}\nFROM p WHERE gset = '{k}' GROUP BY k_{k}"
         )
     partials = f"{volume.partials(cfg)},\n    {written.PARTIALS},\n    {quality.PARTIALS}"
     return f"""WITH {c},
