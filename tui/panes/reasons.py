@@ -69,11 +69,19 @@ def _paint(plt: Any, data: ReasonsData) -> None:
         plt.title("no reasons recorded in this period")
         return
     labels = [f"{str(r.get('topic'))[:18]} {_change(r.get('change'))}" for r in rows]
-    plt.multiple_bar(
+    # One series of bars and the comparison as a marker on each: plotext's horizontal multiple_bar
+    # puts bars out of step with their labels, and two bar colours would carry the meaning alone.
+    plt.bar(
         labels,
-        [[r.get("contacts") or 0 for r in rows], [r.get("comparison_contacts") or 0 for r in rows]],
-        labels=["this period", "comparison"],
+        [r.get("contacts") or 0 for r in rows],
         orientation="horizontal",
-        color=["blue", "gray"],
+        width=0.4,
+        color="blue",
     )
-    plt.title("top reasons: contacts (change vs comparison)")
+    plt.scatter(
+        [r.get("comparison_contacts") or 0 for r in rows],
+        list(range(1, len(rows) + 1)),
+        marker="◆",
+        color="gray",
+    )
+    plt.title("contacts per reason: this period (bars), comparison (◆)")

@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import plotext._utility
 from textual_plotext import PlotextPlot
+
+
+def _no_duplicates(data: Any) -> list[Any]:
+    return list(dict.fromkeys(data))
+
+
+# plotext drops duplicate points through a set, so where two series share a cell (the top of a
+# stacked bar) which one is drawn last, and wins the cell's colour, changed with each process's hash
+# seed. Keeping the first of each in order makes every chart the same from run to run.
+plotext._utility.no_duplicates = _no_duplicates
 
 
 class Chart(PlotextPlot):

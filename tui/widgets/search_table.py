@@ -101,8 +101,14 @@ class SearchTable(DataTable):
             return
         cursor = self.cursor_row
         self.clear(columns=True)
-        self.add_columns(*self._labels())
-        for row in self.shown:
-            self.add_row(*(c.cell(row) for c in self.cols))
+        labels = self._labels()
+        rows = [[c.cell(row) for c in self.cols] for row in self.shown]
+        # Widths worked out here, from every cell: left to DataTable, a column could keep its
+        # label's width when rows arrived while it was still laying out ("Billing" shown "Billin").
+        for i, label in enumerate(labels):
+            width = max([label.cell_len, *(r[i].cell_len for r in rows)])
+            self.add_column(label, width=width)
+        for cells in rows:
+            self.add_row(*cells)
         if self.row_count:
             self.move_cursor(row=min(cursor, self.row_count - 1), animate=False)
