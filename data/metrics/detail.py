@@ -23,6 +23,7 @@ from data.metrics.overdue import _open_work
 from data.metrics.overdue import _params as _open_params
 from data.metrics.period import Period, comparison_period, default_interval, resolve_period
 from data.metrics.sql import EFFECTIVE_OUTCOME, HANDLE, params, per_channel, period_contacts, run
+from data.units import duration
 
 # The KPIs of the agent screen, in order (METRICS.md "Agents").
 DETAIL_KEYS: tuple[str, ...] = (
@@ -333,7 +334,7 @@ def _num(text: Any, scale: float = 1.0) -> float | None:
 
 
 def _seconds(value: float | None) -> str:
-    return "?" if value is None else f"{value:g} s"
+    return duration(value, none="?")
 
 
 def _queue_detail(e: dict[str, Any]) -> tuple[str, str | None]:
@@ -386,7 +387,7 @@ def _message_events(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         elif role == "agent":
             if waiting_since is not None:
                 gap = (m["ts"] - waiting_since).total_seconds()
-                detail = f"reply after {gap:g} s"
+                detail = f"reply after {duration(gap)}"
             waiting_since = None
         out.append(
             {
@@ -450,7 +451,9 @@ def contact_timeline(
         e["at"] = e["at"].astimezone(cfg.zone) if e["at"] is not None else None
         e["gap_s"] = (e["at"] - previous).total_seconds() if previous and e["at"] else None
         previous = e["at"] or previous
-    ended = c["ended_at"] or (c["offered_at"] if c["eo"] != "open" else None)
+    # A contact lost or abandoned without an end time ended when offered, as far as its SLAs go;
+    # one answered and not yet ended (a ticket replied to, not resolved) is still open work.
+    ended = c["ended_at"] or (c["offered_at"] if c["eo"] in ("abandoned", "timeout") else None)
     resolved = c["ended_at"] if c["eo"] == "answered" else None
     sla = (
         {"kind": "first response", "due": c["fr_due"], "done_at": c["replied_at"]},

@@ -170,7 +170,7 @@ def test_contact_timeline_of_a_call(store, cur, cfg):
     ]
     assert [e["gap_s"] for e in tl.events] == [None, 15, 25, 180]
     assert tl.events[0]["text"] == "5550001"  # the caller id is private: masked on screen
-    assert "rang 15 s" in tl.events[1]["detail"]
+    assert "rang 15s" in tl.events[1]["detail"]
     assert [(s["kind"], s["state"]) for s in tl.sla] == [
         ("first response", "met"),
         ("resolution", "no target"),
@@ -214,5 +214,31 @@ def test_contact_timeline_of_a_chat(store, cur, cfg):
     tl = contact_timeline(cur, cfg, "chat:k1", NOW)
     assert [e["text"] for e in tl.events] == ["[bold]help[/bold]", "anyone?", "hi"]
     assert [e["who_private"] for e in tl.events] == [True, True, False]
-    assert tl.events[2]["detail"] == "reply after 300 s"
+    assert tl.events[2]["detail"] == "reply after 5m00s"
     assert [s["state"] for s in tl.sla] == ["missed", "pending"]  # FR due 11:02, answered 11:05
+
+
+def test_a_ticket_replied_to_but_not_resolved_is_still_due_for_resolution(store, cur, cfg):
+    insert(
+        store,
+        "contacts",
+        [
+            {
+                "contact_id": "chat:T-1",
+                "source": "chat_jsonl",
+                "source_id": "T-1",
+                "channel": "email",
+                "offered_at": t("2026-03-08 09:00"),
+                "answered_at": t("2026-03-08 10:00"),
+                "first_agent_at": t("2026-03-08 10:00"),
+                "outcome": "answered",
+                "due_at": t("2026-03-09 09:00"),
+            }
+        ],
+    )
+    tl = contact_timeline(cur, cfg, "chat:T-1", NOW)
+    # replied within the 12 h first-response target; resolution was due yesterday and never came
+    assert [(s["kind"], s["state"]) for s in tl.sla] == [
+        ("first response", "met"),
+        ("resolution", "overdue"),
+    ]
