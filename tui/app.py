@@ -10,6 +10,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
@@ -171,7 +172,14 @@ class FloorwatchApp(App[None]):
         self.push_screen(AlertsScreen(self.alerter))
 
     def palette_bindings(self) -> list[Binding]:
-        return [*self.BINDINGS, *(_palette(b) for b in Pane.BINDINGS)]
+        """What ctrl+p offers: the app's keys, the current pane's, and a drill screen's own."""
+        # The palette asks while it is itself the screen on top: look at the one under it.
+        screen = next(s for s in reversed(self.screen_stack) if not isinstance(s, CommandPalette))
+        if isinstance(screen, DrillScreen):
+            own = [_on_screen(b) for b in type(screen).BINDINGS]
+            return [*own, *(b for b in self.BINDINGS if b.key not in {o.key for o in own})]
+        keys = [*Pane.BINDINGS, *(b for b in type(self.pane).BINDINGS if b not in Pane.BINDINGS)]
+        return [*self.BINDINGS, *(_palette(b) for b in keys)]
 
     # ---- refresh: never overlapping, re-armed when one ends -----------------------------------
     def request_refresh(self) -> None:
@@ -217,7 +225,9 @@ class FloorwatchApp(App[None]):
             self._refresh_ended()
             return
         with self.batch_update():
-            self.kpis.show(snap.totals, snap.comparison, getattr(snap, "levels", None))
+            period, _ = self.view.periods(self.config, snap.at)
+            levels = getattr(snap, "levels", None)
+            self.kpis.show(snap.totals, snap.comparison, levels, ended=period.end <= snap.at)
             if snap.pane != self.pane_key:
                 self._dirty = True  # the pane changed while this refresh ran
             self._tick()
@@ -257,7 +267,8 @@ class FloorwatchApp(App[None]):
     def _show_filters(self, message: FilterOptions) -> None:
         options = {"queue": message.queues, "channel": message.channels, "team": message.teams}
         current = {"queue": self.view.queue, "channel": self.view.channel, "team": self.view.team}
-        self.push_screen(FilterScreen(options, current), self._filters_chosen)
+        names = {"queue": dict(self.config.queue_names)}
+        self.push_screen(FilterScreen(options, current, names), self._filters_chosen)
 
     def _filters_chosen(self, chosen: dict[str, str | None] | None) -> None:
         if chosen is not None:
@@ -306,6 +317,12 @@ class FloorwatchApp(App[None]):
         self.loading_line.set_class(bool(text), "-active")
 
 
+def _on_screen(binding: Binding) -> Binding:
+    return Binding(
+        binding.key, f"screen.{binding.action}", binding.description, tooltip=binding.tooltip
+    )
+
+
 def _palette(binding: Binding) -> Binding:
     return Binding(
         binding.key, f"pane('{binding.action}')", binding.description, tooltip=binding.tooltip
@@ -319,6 +336,7 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
             [
                 *(FloorwatchApp.BINDINGS),
                 Binding("ctrl+p", "command_palette", "Command palette: every action by name"),
+                Binding("ctrl+q", "", "Quit (also from any screen)"),
             ],
         ),
         ("In a pane's table", [*Pane.BINDINGS, Binding("up,down", "", "Move through rows")]),
@@ -329,6 +347,15 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
                 Binding("g", "", "Agents: group by team, with team totals"),
                 *AgentScreen.BINDINGS,
                 *(b for b in ContactScreen.BINDINGS if b not in AgentScreen.BINDINGS),
+            ],
+        ),
+        (
+            "Wall mode",
+            [
+                Binding("w", "", "Leave wall mode"),
+                Binding("q", "", "Quit"),
+                Binding("space", "", "Any other key pauses the cycle; space resumes it"),
+                Binding("left,right", "", "While paused: previous / next panel"),
             ],
         ),
         (

@@ -41,17 +41,22 @@ LEVEL_STYLE = {"warning": "bold black on yellow", "critical": "bold white on red
 
 
 def _clock_dur(seconds: float | None) -> str:
-    """Durations for Digits, short enough for a tile: 0:45, 2:05 (m:s); 3:16 (h:m) past an hour."""
+    """Durations for Digits, short enough for a tile: 0:45, 2:05 (m:s); 3:16 (h:m) past an hour;
+    whole hours from a day on (an email waiting since Monday: 109)."""
     if seconds is None:
         return "-"
     s = max(0, round(seconds))
     if s < 3600:
         return f"{s // 60}:{s % 60:02d}"
-    return f"{s // 3600}:{s % 3600 // 60:02d}"
+    if s < 86400:
+        return f"{s // 3600}:{s % 3600 // 60:02d}"
+    return str(s // 3600)
 
 
 def _clock_unit(seconds: float | None) -> str:
-    return "h:m" if seconds is not None and seconds >= 3600 else "m:s"
+    if seconds is None or seconds < 3600:
+        return "m:s"
+    return "h:m" if seconds < 86400 else "hours"
 
 
 def _big_pct(value: float | None) -> str:
@@ -224,7 +229,8 @@ class WallOverdue(WallPanel):
     def fetch(cls, cur, cfg, view, now, past=None):
         groups: dict[tuple[str, str], list] = {}
         for row in overdue(cur, cfg, view.filters(), now):
-            key = (str(row.get("channel") or fmt.DASH), str(row.get("queue") or fmt.DASH))
+            queue = cfg.queue_names.get(row.get("queue"), row.get("queue"))
+            key = (str(row.get("channel") or fmt.DASH), str(queue or fmt.DASH))
             g = groups.setdefault(key, [0, 0, None])
             if row.get("state") == "overdue":
                 g[0] += 1

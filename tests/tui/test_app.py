@@ -156,7 +156,8 @@ async def test_help_lists_every_key(app):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(" ".join(str(c) for c in row) for row in _help_rows(app.screen))
-        for key in ("1", "2", "3", "4", "5", "6", "p", "f", "/", "s", "r", "?", "q", "ctrl+p"):
+        keys = ("1", "2", "3", "4", "5", "6", "p", "f", "/", "s", "r", "?", "q", "ctrl+p", "ctrl+q")
+        for key in (*keys, "g", "[", "]", "m", "w", "space", "←, →"):
             assert f"\n{key} " in "\n" + text or text.startswith(key), key
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

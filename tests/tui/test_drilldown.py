@@ -208,7 +208,7 @@ async def test_overdue_pane_to_contact_masks_and_shows_markup_literally(app):
         contact = await contact_screen(pilot)
         timeline = contact.query_one("#contact-timeline", SearchTable)
         assert cells(timeline, 5) == ["where is my [bold]refund", "on its way"]
-        assert "reply after 240 s" in cells(timeline, 4)
+        assert "reply after 4m00s" in cells(timeline, 4)
         svg = app.export_screenshot()
         assert "[bold]refund" in svg.replace("&#160;", " ") and "cust3" in svg
         await pilot.press("m")
@@ -302,3 +302,33 @@ async def test_a_pane_key_on_a_drill_screen_returns_to_that_pane(tui_store, tui_
         await pilot.press("3")
         await wait_for(pilot, lambda: not isinstance(app.screen, AgentScreen))
         assert app.pane_key == "overdue" and app.switcher.current == "overdue"
+
+
+async def test_the_palette_offers_the_pane_and_drill_screen_keys(app, drill_folder):
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = await open_leaderboard(pilot)
+        offered = {b.description for b in app.palette_bindings()}
+        assert {"Group", "Search", "Sort", "Filters", "Quit"} <= offered
+        grouped = board.grouped
+        await pilot.press("ctrl+p", *"Group")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: board.grouped != grouped)
+
+        await pilot.press("g")  # back to the plain leaderboard: enter opens its first agent
+        await wait_for(pilot, lambda: board.grouped == grouped)
+        await pilot.press("enter")
+        screen = await agent_screen(pilot, board.shown[0]["name"])
+        offered = {b.description for b in app.palette_bindings()}
+        assert {"Prev agent", "Next agent", "Mask", "Back"} <= offered
+        title = plain(screen.query_one("#agent-title"))
+        await pilot.press("ctrl+p", *"Next agent")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, AgentScreen)
+                and plain(app.screen.query_one("#agent-title")) != title
+            ),
+        )

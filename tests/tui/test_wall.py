@@ -89,3 +89,20 @@ async def test_wall_redraws_on_resize_with_clock_visible(wall_app):
         assert "14:00:00" in header.plain and "updated" in header.plain
         assert header.plain.endswith("ago")
         assert app.export_screenshot()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "digits", "unit"),
+    [
+        (None, "-", "m:s"),
+        (45, "0:45", "m:s"),
+        (3599, "59:59", "m:s"),
+        (3600 + 16 * 60, "1:16", "h:m"),
+        (23 * 3600 + 59 * 60, "23:59", "h:m"),
+        (109 * 3600 + 20 * 60, "109", "hours"),  # an email waiting since Monday fits a tile
+    ],
+)
+def test_long_waits_read_in_the_largest_unit_that_fits_a_tile(seconds, digits, unit):
+    from tui.wall import _clock_dur, _clock_unit
+
+    assert (_clock_dur(seconds), _clock_unit(seconds)) == (digits, unit)

@@ -45,10 +45,10 @@ COLUMNS = (
         style=lambda r: "bold red" if r.get("state") == "overdue" else "yellow",
     ),
     Col("overdue_s", "Overdue by", _by, numeric=True),
-    Col("due_kind", "Due"),
+    Col("due_kind", "Due", lambda v: fmt.DASH if v is None else str(v).replace("_", " ")),
     Col("channel", "Channel"),
-    Col("queue", "Queue"),
-    Col("agent", "Agent"),
+    Col("queue_name", "Queue"),
+    Col("agent_name", "Agent"),
     Col("contact_id", "Contact"),
 )
 
@@ -77,7 +77,15 @@ class OverduePane(Pane):
 
     @classmethod
     def fetch(cls, cur, cfg, view, now: datetime, past=None) -> OverdueData:
-        return OverdueData(tuple(sorted(overdue(cur, cfg, view.filters(), now), key=_order)))
+        rows = [
+            r
+            | {
+                "queue_name": cfg.queue_names.get(r["queue"], r["queue"]),
+                "agent_name": cfg.agent_names.get(r["agent"], r["agent"]),
+            }
+            for r in overdue(cur, cfg, view.filters(), now)
+        ]
+        return OverdueData(tuple(sorted(rows, key=_order)))
 
     def compose_body(self) -> ComposeResult:
         yield Chart(id="overdue-chart")

@@ -175,7 +175,8 @@ class AgentScreen(DrillScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#agent-open", SearchTable).focus()
+        # Focus the lists without scrolling to them: the KPIs at the top come first, even at 80x24.
+        self.query_one("#agent-open", SearchTable).focus(scroll_visible=False)
 
     # ---- data -------------------------------------------------------------------------------
     def fetch(self, cur: Any, cfg: Config, view: View, now: datetime) -> AgentDetail:
@@ -186,12 +187,13 @@ class AgentScreen(DrillScreen):
         self.detail = data
         self.redraw()
         if first and not data.open_work:
-            self.show_list("tab-recent" if data.recent else "tab-open")
+            self.show_list("tab-recent" if data.recent else "tab-open", scroll=False)
 
-    def show_list(self, tab: str) -> None:
+    def show_list(self, tab: str, scroll: bool = True) -> None:
+        """Show and focus list `tab`; `scroll`: bring it into view (not on opening the screen)."""
         tabs = self.query_one(TabbedContent)
         tabs.active = tab
-        tabs.get_pane(tab).query_one(SearchTable).focus()
+        tabs.get_pane(tab).query_one(SearchTable).focus(scroll_visible=scroll)
 
     def redraw(self) -> None:
         d = self.detail
@@ -253,7 +255,12 @@ class AgentScreen(DrillScreen):
         elif d.has_events:
             line = Text("Now: state unknown")
         else:
-            line = Text("No agent events (logins, pauses) for this agent", style="dim")
+            # The source has no logins or pauses for this agent (a chat log): what follows comes
+            # from the contacts they handled alone.
+            line = Text(
+                "No logins or pauses recorded for this agent: the timeline shows their contacts",
+                style="dim",
+            )
         self.query_one("#agent-state", Static).update(line)
         self.query_one("#agent-paused", Static).update(_paused_line(row))
         table = self.query_one("#agent-timeline", DataTable)

@@ -18,17 +18,28 @@ class FilterScreen(ModalScreen[dict[str, str | None] | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, options: dict[str, tuple[str, ...]], current: dict[str, str | None]) -> None:
+    def __init__(
+        self,
+        options: dict[str, tuple[str, ...]],
+        current: dict[str, str | None],
+        names: dict[str, dict[str, str]] | None = None,
+    ) -> None:
+        """`names`: display names per field ({"queue": cfg.queue_names}); ids show beside them."""
         super().__init__()
         self.options = options
         self.current = current
+        self.names = names or {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="filters"):
             yield Label("Filters (esc cancels)", classes="title")
             for name in FIELDS:
                 yield Label(name.capitalize())
-                choices = [(Text(v), v) for v in self.options.get(name, ())]
+                names = self.names.get(name, {})
+                choices = [
+                    (Text(f"{names[v]} ({v})" if names.get(v, v) != v else v), v)
+                    for v in self.options.get(name, ())
+                ]
                 value = self.current.get(name)
                 yield Select(
                     choices,

@@ -11,7 +11,17 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEY_NAMES = {"slash": "/", "question_mark": "?", "ctrl+p": "ctrl+p", "escape": "esc"}
+KEY_NAMES = {
+    "slash": "/",
+    "question_mark": "?",
+    "ctrl+p": "ctrl+p",
+    "escape": "esc",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "space": "space",
+    "left": "←",
+    "right": "→",
+}
 
 
 def key_label(binding: Binding) -> str:

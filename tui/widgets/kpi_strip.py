@@ -105,11 +105,15 @@ class KpiStrip(Grid):
         totals: Mapping[str, Any],
         comparison: Mapping[str, Any],
         levels: Mapping[str, Reading] | None = None,
+        ended: bool = False,
     ) -> None:
+        """`ended`: the period lies in the past, so open/overdue are as of its end, not now."""
         by_cell = {CELL_OF.get(k, k): r for k, r in (levels or {}).items()}
         for kpi in KPIS:
             value = _open_overdue(totals) if kpi.key == "open" else kpi.value(totals)
             delta = change(kpi, totals, comparison)
+            if kpi.key == "open" and ended:
+                delta = Text("at end", style="dim")
             reading = by_cell.get(kpi.key)
             level = reading.level if reading else OK
             self.values[kpi.key] = value
