@@ -68,8 +68,12 @@ async def test_agents_pane_sort_and_search(app):
         assert f"sorted by: {agents.sort_label}" in str(app.pane.query_one(".sort-label").render())
         await pilot.press("slash", *"zo")
         assert cells(agents, "name") == ["Zoë [trainee]"]
+        label = lambda: str(app.pane.query_one(".sort-label").render())  # noqa: E731
+        assert "search “zo”: 1 of 2 rows" in label()
+        await pilot.press(*"[b")  # markup-like text is shown literally, and matches nothing
+        assert agents.row_count == 0 and "search “zo[b”: no row matches" in label()
         await pilot.press("escape")
-        assert agents.row_count == 2
+        assert agents.row_count == 2 and "search" not in label().split("(")[0]
 
 
 async def test_overdue_pane_most_overdue_first(app):

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable
 
 from data.metrics import breakdown
 from data.metrics.agents import agent_rows
@@ -158,8 +158,8 @@ class AgentsPane(Pane):
     def _show_sort(self) -> None:
         table = self.query_one(AgentsTable)
         group = " · grouped by team" if table.grouped else ""
-        self.query_one(".sort-label", Label).update(
-            f"sorted by: {table.sort_label}{group}"
+        self._label(
+            f"sorted by: {table.sort_label}{group}{self._search_status()}"
             "  (s: next column, /: search, g: group by team, enter: agent)"
         )
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 import duckdb
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -81,11 +82,25 @@ class Pane(Vertical):
     def _show_sort(self) -> None:
         tables = list(self.query(SearchTable))
         text = "  ".join(f"sorted by: {t.sort_label}" for t in tables[:1])
-        self.query_one(".sort-label", Label).update(f"{text}  (s: next column, /: search)")
+        self._label(f"{text}{self._search_status()}  (s: next column, /: search)")
+
+    def _label(self, text: str) -> None:
+        # Text, not markup: the search status holds whatever the user typed.
+        self.query_one(".sort-label", Label).update(Text(text))
+
+    def _search_status(self) -> str:
+        """' · search “x”: 3 of 12 rows' while a search is on; '' otherwise."""
+        searched = self.table_for_search
+        if not searched.query_text:
+            return ""
+        shown, total = searched.row_count, len(searched.rows_all)
+        found = f"{shown} of {total} rows" if shown else "no row matches"
+        return f" · search “{searched.query_text}”: {found}"
 
     @on(Input.Changed, ".search")
     def _search_changed(self, event: Input.Changed) -> None:
         self.table_for_search.search(event.value)
+        self._show_sort()
 
     @on(Input.Submitted, ".search")
     def _search_done(self) -> None:
@@ -98,6 +113,7 @@ class Pane(Vertical):
             search.remove_class("-open")
             self.table_for_search.search("")
             self.table_for_search.focus()
+            self._show_sort()
 
     @property
     def table_for_search(self) -> SearchTable:

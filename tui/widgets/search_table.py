@@ -90,7 +90,8 @@ class SearchTable(DataTable):
     def _labels(self) -> list[Text]:
         return [
             Text(
-                c.label + (" ▼" if c.key == self.sort_key else ""),
+                # numbers sort largest first (▼), text A to Z (▲)
+                c.label + ((" ▼" if c.numeric else " ▲") if c.key == self.sort_key else ""),
                 justify="right" if c.numeric else "left",
             )
             for c in self.cols
