@@ -66,6 +66,14 @@ KPIS: tuple[Kpi, ...] = (
 )
 
 
+def _compact(delta: Text) -> Text:
+    """'▲ +153' as '▲153', '▼ -4.4pt' as '▼4.4pt': the arrow carries the sign (80 columns)."""
+    plain = delta.plain
+    if plain[:1] in ("▲", "▼") and plain[1:3] in (" +", " -"):
+        return Text(plain[0] + plain[3:], style=delta.style)
+    return delta
+
+
 def change(kpi: Kpi, now: Mapping[str, Any], before: Mapping[str, Any]) -> Text:
     """'▲ +12' / '▼ -3.1pt' / '= 0' / 'now'. The arrow says the direction; colour only adds to it."""
     if kpi.better == "now" or kpi.delta is None:
@@ -116,10 +124,13 @@ class KpiStrip(Grid):
                 delta = Text("at end", style="dim")
             reading = by_cell.get(kpi.key)
             level = reading.level if reading else OK
+            cell = self.query_one(f"#kpi-{kpi.key}", Static)
+            room = cell.content_size.width
+            if room and len(value) + 1 + len(delta.plain) + (2 if level != OK else 0) > room:
+                delta = _compact(delta)
             self.values[kpi.key] = value
             self.changes[kpi.key] = delta.plain
             self.marks[kpi.key] = MARK[level]
-            cell = self.query_one(f"#kpi-{kpi.key}", Static)
             cell.update(self._cell(kpi, value, delta, level))
             cell.set_class(level == "warning", "-warning")
             cell.set_class(level == "critical", "-critical")
