@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ipaddress
+import os
 import shlex
 import signal
 import sys
@@ -90,22 +91,51 @@ def _run(
 
 
 ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# After an ending signal the console has this long to close down before the process ends anyway.
+STUCK_AFTER_S = 10.0
 
 
 def run_until_signalled(app: Any) -> None:
     """Run the app; SIGTERM/SIGHUP end it the way `q` does (workers stop, the caller then closes
-    the store). Handled by the event loop, so the exit runs on the UI thread."""
+    the store): the exit itself is run by the event loop, on the UI thread.
+
+    When the SSH session drops, the terminal goes with it: Textual's output thread dies on the
+    first write, and its shutdown then waits for it for ever (the loop is blocked, so an asyncio
+    signal handler would never run either). A plain signal handler still runs, between two waits of
+    the blocked thread: it asks the loop to exit and, should the process still be there after
+    STUCK_AFTER_S, ends it. The store stays consistent: every ingest batch commits whole, as after
+    a kill."""
     loop = asyncio.new_event_loop()
-    for sig in ENDING_SIGNALS:
-        loop.add_signal_handler(sig, app.exit)
+
+    def ending(signum: int, frame: Any) -> None:
+        loop.call_soon_threadsafe(app.exit)
+        _end_if_stuck()
+
+    previous = {sig: signal.signal(sig, ending) for sig in ENDING_SIGNALS}
     try:
         asyncio.set_event_loop(loop)
         app.run(loop=loop)
     finally:
-        for sig in ENDING_SIGNALS:
-            loop.remove_signal_handler(sig)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         asyncio.set_event_loop(None)
         loop.close()
+
+
+_watchdog: threading.Thread | None = None
+
+
+def _end_if_stuck() -> None:
+    global _watchdog
+    if _watchdog is not None:
+        return
+
+    def watch() -> None:
+        time.sleep(STUCK_AFTER_S)
+        os._exit(0)
+
+    _watchdog = threading.Thread(target=watch, name="exit watchdog", daemon=True)
+    _watchdog.start()
 
 
 def accelerated_clock(speed: float) -> Callable[[], datetime]:

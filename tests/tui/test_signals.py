@@ -65,3 +65,38 @@ def test_signal_ends_the_console_and_the_db_reopens(folder, tmp_path, sig):
     with Store(db) as store:
         (contacts,) = store.cursor().execute("SELECT count(*) FROM contacts").fetchone()
     assert contacts >= 7
+
+
+def test_quitting_as_the_terminal_goes_away_still_ends_the_console(tmp_path):
+    """`q` and the SSH session dropping at the same moment (tmux kill-session does this), on the
+    busy live demo: Textual's output thread dies with the terminal and its shutdown would wait on it
+    for ever, ignoring SIGTERM too. The process must end anyway, with its store consistent."""
+    db = tmp_path / "fw.duckdb"
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "demo", "--speed", "30", "--db", str(db)],
+        cwd=ROOT,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    try:
+        assert b"updated" in read_until(master, b"updated", timeout=60)
+        time.sleep(2)
+        os.write(master, b"2")
+        time.sleep(0.3)
+        os.write(master, b"q")
+        os.close(master)
+        proc.send_signal(signal.SIGHUP)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            pytest.fail("the console did not end after q and SIGHUP with the terminal gone")
+    with Store(db) as store:
+        (contacts,) = store.cursor().execute("SELECT count(*) FROM contacts").fetchone()
+    assert contacts > 1000
