@@ -31,13 +31,12 @@ def read_until(fd: int, needle: bytes, timeout: float) -> bytes:
     return seen
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
-def test_signal_ends_the_console_and_the_db_reopens(folder, tmp_path, sig):
-    db = tmp_path / "fw.duckdb"
+def start(args: list[str], size: tuple[int, int]) -> tuple[subprocess.Popen, int]:
+    """The real console (`python -m tui ARGS`) on a new pseudo-terminal: (process, master fd)."""
     master, slave = pty.openpty()
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(size[0]), "LINES": str(size[1])}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tui", str(folder), "--db", str(db)],
+        [sys.executable, "-m", "tui", *args],
         cwd=ROOT,
         stdin=slave,
         stdout=slave,
@@ -46,6 +45,13 @@ def test_signal_ends_the_console_and_the_db_reopens(folder, tmp_path, sig):
         start_new_session=True,
     )
     os.close(slave)
+    return proc, master
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_signal_ends_the_console_and_the_db_reopens(folder, tmp_path, sig):
+    db = tmp_path / "fw.duckdb"
+    proc, master = start([str(folder), "--db", str(db)], (100, 30))
     try:
         out = read_until(master, b"updated", timeout=30)  # the freshness label: data loaded
         assert b"updated" in out, out[-2000:]
@@ -72,18 +78,7 @@ def test_quitting_as_the_terminal_goes_away_still_ends_the_console(tmp_path):
     busy live demo: Textual's output thread dies with the terminal and its shutdown would wait on it
     for ever, ignoring SIGTERM too. The process must end anyway, with its store consistent."""
     db = tmp_path / "fw.duckdb"
-    master, slave = pty.openpty()
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tui", "demo", "--speed", "30", "--db", str(db)],
-        cwd=ROOT,
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-    )
-    os.close(slave)
+    proc, master = start(["demo", "--speed", "30", "--db", str(db)], (120, 40))
     try:
         assert b"updated" in read_until(master, b"updated", timeout=60)
         time.sleep(2)
