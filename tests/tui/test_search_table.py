@@ -1,0 +1,62 @@
+"""SearchTable keeps its DataTable when only cell values change (a live refresh), and rebuilds it
+when the columns, their widths or the number of rows change."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from tui import fmt
+from tui.widgets.search_table import Col, SearchTable
+
+COLS = (Col("name", "Agent"), Col("handled", "Handled", fmt.count, numeric=True))
+
+
+def rows(*handled: int) -> list[dict]:
+    return [{"name": f"agent{i}", "handled": h} for i, h in enumerate(handled)]
+
+
+class TableApp(App):
+    def compose(self) -> ComposeResult:
+        yield SearchTable(COLS)
+
+
+def cells(table: SearchTable) -> list[list[str]]:
+    return [[c.plain for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_a_refresh_updates_changed_cells_in_place_and_keeps_the_cursor() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(SearchTable)
+        table.set_rows(rows(10, 20, 30))
+        table.move_cursor(row=2)
+        await pilot.pause()
+        columns = list(table.columns)
+        table.set_rows(rows(10, 25, 30))  # one value changes, same widths
+        await pilot.pause()
+        assert cells(table) == [["agent0", "10"], ["agent1", "25"], ["agent2", "30"]]
+        assert table.cursor_row == 2
+        assert list(table.columns) == columns  # the same columns: updated, not rebuilt
+
+
+async def test_a_wider_value_or_another_row_count_rebuilds_the_table() -> None:
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(SearchTable)
+        table.set_rows(rows(1, 2))
+        await pilot.pause()
+        table.set_rows(rows(1, 2_000_000))
+        await pilot.pause()
+        assert cells(table) == [["agent0", "1"], ["agent1", fmt.count(2_000_000)]]
+        width = table.columns[list(table.columns)[1]].width
+        assert width == max(len("Handled"), len(fmt.count(2_000_000)))
+        table.set_rows(rows(5))
+        await pilot.pause()
+        assert cells(table) == [["agent0", "5"]]
+        # The sort marker changes a label: rebuilt, rows in the new order.
+        table.set_rows(rows(1, 3, 2))
+        table.sort_key = "handled"
+        table.set_rows(rows(1, 3, 2))
+        await pilot.pause()
+        assert [r[1] for r in cells(table)] == ["3", "2", "1"]
+        assert "▼" in str(table.columns[list(table.columns)[1]].label)
