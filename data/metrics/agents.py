@@ -20,6 +20,7 @@ from data.metrics.filters import Filters, team_members, team_of
 from data.metrics.kpis import kpi_rows, public
 from data.metrics.period import Period
 from data.metrics.sql import params, ratio, run
+from data.metrics.together import together
 
 LOGIN = {"AGENTLOGIN", "AGENTCALLBACKLOGIN", "ADDMEMBER"}
 LOGOFF = {"AGENTLOGOFF", "AGENTCALLBACKLOGOFF", "REMOVEMEMBER"}
@@ -237,6 +238,27 @@ def agents(
     )
 
 
+# What the leaderboard needs besides the KPI rows: missed rings, presence, current states.
+AgentExtras = tuple[
+    dict[str, int],
+    dict[str, dict[str, Any]],
+    dict[str, tuple[str | None, datetime | None]],
+]
+
+
+def agent_extras(
+    cur: Any, cfg: Config, period: Period, filters: Filters, now: datetime
+) -> AgentExtras:
+    """Missed rings, presence over the period and current states, the three side by side."""
+    rings, pres, states = together(
+        cur,
+        lambda c: missed_rings(c, cfg, period, filters, now),
+        lambda c: presence(c, cfg, period, filters, now),
+        lambda c: current_states(c, cfg, filters, now),
+    )
+    return rings, pres, states
+
+
 def agent_rows(
     cur: Any,
     cfg: Config,
@@ -244,16 +266,16 @@ def agent_rows(
     filters: Filters,
     now: datetime,
     by_agent: dict[Any, dict[str, Any]],
+    extras: AgentExtras | None = None,
 ) -> list[dict[str, Any]]:
-    """agents() from KPI rows already computed per agent (kpis.kpi_sets)."""
+    """agents() from KPI rows already computed per agent (kpis.kpi_sets); `extras`: what
+    agent_extras() gives, when the caller fetched it already."""
     from data.metrics.kpis import empty_row
 
     kpis = {k: v for k, v in by_agent.items() if k}
-    rings = missed_rings(cur, cfg, period, filters, now)
-    pres = presence(cur, cfg, period, filters, now)
+    rings, pres, states = extras or agent_extras(cur, cfg, period, filters, now)
     if filters.queue or filters.channel:
         pres = {a: v for a, v in pres.items() if a in kpis or a in rings}
-    states = current_states(cur, cfg, filters, now)
     names = set(kpis) | set(rings) | set(pres)
     if filters.team:
         names &= set(team_members(filters.team, cfg))

@@ -11,6 +11,7 @@ from data.metrics.filters import Filters
 from data.metrics.overdue import overdue_count_sets
 from data.metrics.period import Period, default_interval, interval_starts
 from data.metrics.sql import BUCKET_START, interval_params, interval_sql, params, run, slice_sql
+from data.metrics.together import together
 
 # The `totals` keys of the METRICS.md JSON contract, in order. Rows of every breakdown carry them too.
 TOTALS_KEYS: tuple[str, ...] = (
@@ -90,23 +91,38 @@ def kpi_sets(
     p = params(cfg, filters, now, period)
     if sizes:
         p |= interval_params(period, sizes[0], cfg.zone)
-    fallback = _fcr_pending(cur, p)
+    since = min(now, period.end)
+
+    def main(c: Any) -> list[dict[str, Any]]:
+        return run(c, _main_sql(keys, filters, cfg, p, _fcr_pending(c, p)), p)
+
+    def medians(c: Any) -> list[dict[str, Any]]:
+        return run(c, _medians_sql(keys, filters, p), p)
+
+    def reply_waits(c: Any) -> list[dict[str, Any]]:
+        if not _has_messages(c):
+            return []
+        return run(c, written.reply_wait_sets_sql(keys, filters, p), p)
+
+    def backlog(c: Any) -> dict[str, dict[Any, dict[str, Any]]]:
+        return overdue_count_sets(c, cfg, filters, since, keys)
+
+    # The four do not depend on each other: run side by side (together.py).
+    main_rows, median_rows, reply_rows, counts = together(cur, main, medians, reply_waits, backlog)
     out: dict[str, dict[Any, dict[str, Any]]] = {k: {} for k in keys}
     raw: dict[tuple[str, Any], dict[str, Any]] = {}
-    for r in run(cur, _main_sql(keys, filters, cfg, p, fallback), p):
+    for r in main_rows:
         key = r["key"]
         value = None if key == "total" else r[f"k_{key}"]
         if r["offered"]:
             raw[(key, value)] = r
     if not raw:
         return out
-    if any(r["frt_n"] or r["resolved_w"] for r in raw.values()):
-        for r in run(cur, _medians_sql(keys, filters, p), p):
-            key = r["key"]
-            value = None if key == "total" else r[f"k_{key}"]
-            if (key, value) in raw:
-                raw[(key, value)] |= {m: r[m] for m in ("frt_median_s", "resolution_median_s")}
-    written_any = False
+    for r in median_rows:
+        key = r["key"]
+        value = None if key == "total" else r[f"k_{key}"]
+        if (key, value) in raw:
+            raw[(key, value)] |= {m: r[m] for m in ("frt_median_s", "resolution_median_s")}
     for (key, value), r in raw.items():
         r.setdefault("frt_median_s", None)
         r.setdefault("resolution_median_s", None)
@@ -115,14 +131,11 @@ def kpi_sets(
         row["_handle_sum_s"] = r["handle_sum_s"]
         row["_has_hold"], row["_has_wrap"] = r["has_hold"], r["has_wrap"]
         out[key][value] = row
-        written_any = written_any or bool(r["written"])
-    if written_any and _has_messages(cur):
-        for r in run(cur, written.reply_wait_sets_sql(keys, filters, p), p):
-            key = r["key"]
-            value = None if key == "total" else r[f"k_{key}"]
-            if value in out[key]:
-                out[key][value]["avg_reply_wait_s"] = r["avg_reply_wait_s"]
-    counts = overdue_count_sets(cur, cfg, filters, min(now, period.end), keys)
+    for r in reply_rows:
+        key = r["key"]
+        value = None if key == "total" else r[f"k_{key}"]
+        if value in out[key]:
+            out[key][value]["avg_reply_wait_s"] = r["avg_reply_wait_s"]
     for key, per in counts.items():
         for value, c in per.items():
             if value in out[key]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from data.config import Config
-from data.metrics.agents import agent_rows
+from data.metrics.agents import agent_extras, agent_rows
 from data.metrics.filters import Filters
 from data.metrics.kpis import (
     breakdown,
@@ -19,6 +19,7 @@ from data.metrics.kpis import (
 )
 from data.metrics.mix import top_reasons
 from data.metrics.period import Period, comparison_period, default_interval
+from data.metrics.together import together
 from data.metrics.volume import SL_FORMULA_TEXT
 
 
@@ -35,18 +36,12 @@ def comparison_totals(
 
 
 def topic_rows(
-    cur: Any,
-    cfg: Config,
-    period: Period,
-    filters: Filters,
-    now: datetime,
-    by_topic: dict[Any, dict[str, Any]],
+    reasons: list[dict[str, Any]], by_topic: dict[Any, dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """The top reasons (mix.top_reasons: contacts, comparison, change, share), each row holding the
     topic's KPIs too, like every breakdown of the contract."""
     return [
-        {"topic": r["topic"]} | public(by_topic.get(r["topic"]) or empty_row()) | r
-        for r in top_reasons(cur, cfg, period, filters, now)
+        {"topic": r["topic"]} | public(by_topic.get(r["topic"]) or empty_row()) | r for r in reasons
     ]
 
 
@@ -69,9 +64,16 @@ def report(
     keys = ("total", "agent", "queue", "channel", size, "topic")
     if by == "team":
         keys += (by,)
-    sets = kpi_sets(cur, cfg, period, filters, now, keys)
+    shift = period.start - comparison.start
+    # Independent queries, side by side (together.py).
+    sets, comp, extras, reasons = together(
+        cur,
+        lambda c: kpi_sets(c, cfg, period, filters, now, keys),
+        lambda c: comparison_totals(c, cfg, comparison, filters, now, shift),
+        lambda c: agent_extras(c, cfg, period, filters, now),
+        lambda c: top_reasons(c, cfg, period, filters, now),
+    )
     tot, gaps = totals_and_gaps(cur, cfg, period, filters, now, sets["total"])
-    comp = comparison_totals(cur, cfg, comparison, filters, now, period.start - comparison.start)
     out: dict[str, Any] = {
         "period": {
             "from": period.start.astimezone(zone),
@@ -84,10 +86,10 @@ def report(
             "to": comparison.end.astimezone(zone),
         },
         "totals": tot,
-        "agents": agent_rows(cur, cfg, period, filters, now, sets["agent"]),
+        "agents": agent_rows(cur, cfg, period, filters, now, sets["agent"], extras),
         "queues": breakdown(cur, cfg, period, filters, "queue", now, rows=sets["queue"]),
         "channels": breakdown(cur, cfg, period, filters, "channel", now, rows=sets["channel"]),
-        "topics": topic_rows(cur, cfg, period, filters, now, sets["topic"]),
+        "topics": topic_rows(reasons, sets["topic"]),
         "intervals": intervals(cur, cfg, period, filters, size, now=now, rows=sets[size]),
         "comparison_totals": comp,
         "meta": {

@@ -13,8 +13,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from data.metrics import breakdown
-from data.metrics.agents import agent_rows
+from data.metrics.agents import agent_extras, agent_rows
 from data.metrics.kpis import kpi_sets
+from data.metrics.together import together
 from tui import fmt
 from tui.panes.base import Pane
 from tui.screens.drill import OpenAgent
@@ -130,8 +131,13 @@ class AgentsPane(Pane):
         filters = view.filters()
         # One pass for the leaderboard, the team totals and the KPI strip's totals.
         keys = ("total", "agent", "team") if cfg.teams else ("total", "agent")
-        sets = kpi_sets(cur, cfg, period, filters, now, keys)
-        rows = [_row(r, now) for r in agent_rows(cur, cfg, period, filters, now, sets["agent"])]
+        sets, extras = together(
+            cur,
+            lambda c: kpi_sets(c, cfg, period, filters, now, keys),
+            lambda c: agent_extras(c, cfg, period, filters, now),
+        )
+        agents = agent_rows(cur, cfg, period, filters, now, sets["agent"], extras)
+        rows = [_row(r, now) for r in agents]
         teams: list[dict[str, Any]] = []
         if cfg.teams:
             by_team = breakdown(cur, cfg, period, filters, "team", now, rows=sets["team"])
