@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 
 from data.metrics import breakdown, channel_mix, channel_mix_by_day
 from data.metrics.kpis import kpi_sets
+from data.metrics.together import together
 from tui import fmt
 from tui.panes.base import Pane
 from tui.widgets.chart import Chart
@@ -54,12 +55,16 @@ class ChannelsPane(Pane):
     def fetch(cls, cur, cfg, view, now: datetime, past=None) -> ChannelsData:
         period, _ = view.periods(cfg, now)
         filters = view.filters()
-        mix = tuple(channel_mix(cur, cfg, period, filters))
-        # One pass for the per-channel table and the KPI strip's totals.
-        sets = kpi_sets(cur, cfg, period, filters, now, ("total", "channel"))
+        # One pass for the per-channel table and the KPI strip's totals; the mixes beside it.
+        sets, mix, by_day = together(
+            cur,
+            lambda c: kpi_sets(c, cfg, period, filters, now, ("total", "channel")),
+            lambda c: channel_mix(c, cfg, period, filters),
+            lambda c: channel_mix_by_day(c, cfg, period, filters),
+        )
         return ChannelsData(
-            mix=mix,
-            by_day=tuple(channel_mix_by_day(cur, cfg, period, filters)),
+            mix=tuple(mix),
+            by_day=tuple(by_day),
             table=tuple(breakdown(cur, cfg, period, filters, "channel", now, rows=sets["channel"])),
             totals_rows=sets["total"],
         )

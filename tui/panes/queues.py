@@ -12,6 +12,7 @@ from data.metrics import breakdown, default_interval, intervals, queues_now
 from data.metrics.filters import Filters
 from data.metrics.kpis import kpi_sets
 from data.metrics.period import Period, comparison_period
+from data.metrics.together import together
 from tui import fmt
 from tui.panes.base import Pane
 from tui.past import PastCache
@@ -78,14 +79,19 @@ class QueuesPane(Pane):
         size = default_interval(period)
         filters = view.filters()
         # One pass over the period for the chart, the per-queue table and the KPI strip's totals.
-        sets = kpi_sets(cur, cfg, period, filters, now, ("total", "queue", size))
+        sets, earlier, waiting = together(
+            cur,
+            lambda c: kpi_sets(c, cfg, period, filters, now, ("total", "queue", size)),
+            lambda c: _comparison(c, cfg, comparison, filters, size, now, past),
+            lambda c: queues_now(c, cfg, filters, now),
+        )
         return QueuesData(
             size=size,
             intervals=tuple(intervals(cur, cfg, period, filters, size, now, rows=sets[size])),
-            comparison=_comparison(cur, cfg, comparison, filters, size, now, past),
+            comparison=earlier,
             queues=_merge_now(
                 breakdown(cur, cfg, period, filters, "queue", now, rows=sets["queue"]),
-                queues_now(cur, cfg, filters, now),
+                waiting,
             ),
             now=now,
             totals_rows=sets["total"],
