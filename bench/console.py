@@ -26,6 +26,7 @@ from report import GENERATE, NOW, ZONE  # noqa: E402  (bench/report.py: one seed
 
 from data import derive  # noqa: E402
 from data.config import Config  # noqa: E402
+from data.metrics import rollup  # noqa: E402
 from data.store import Store  # noqa: E402
 from tui.app import make_app  # noqa: E402
 from tui.panes import PANES  # noqa: E402
@@ -46,6 +47,15 @@ def seed(db: Path, contacts: int) -> None:
         derive.refresh_all_next_contacts(cur)  # what ingest keeps current (FCR's next contact)
         cur.execute("CHECKPOINT")
         print(f"  seeded {contacts:,} contacts in {time.perf_counter() - t0:.1f} s")
+
+
+def keep_day_sums(db: Path) -> None:
+    """What the console's ingest keeps after loading (data/metrics/rollup.py)."""
+    with Store(db) as store:
+        t0 = time.perf_counter()
+        days = rollup.build(store.cursor(), Config(timezone=ZONE), NOW, limit=None)
+        if days:
+            print(f"  kept the sums of {days} closed days in {time.perf_counter() - t0:.1f} s")
 
 
 async def refreshed(app, since: int, timeout: float = 120.0) -> float:
@@ -101,6 +111,7 @@ def main() -> None:
     args = ap.parse_args()
     print(f"floorwatch console benchmark, {args.contacts:,} contacts in {args.db}")
     seed(args.db, args.contacts)
+    keep_day_sums(args.db)
     asyncio.run(measure(args.db, args.repeat))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS: {peak:,.0f} MB")

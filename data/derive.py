@@ -29,6 +29,7 @@ STALE_MARGIN_US = (
 # (data/config.py): a next contact further away than the window leaves FCR met, whatever is stored.
 FCR_HORIZON_H = 720
 _HORIZON_US = FCR_HORIZON_H * 3600 * 1_000_000
+HOUR_US = 3_600_000_000
 _INPUT = ", ".join(name for name, _ in CONTACT_COLUMNS)
 
 RESOLVED_STATUSES = ("resolved", "closed", "solved")
@@ -237,11 +238,22 @@ class Touched:
     customers: list[pa.ChunkedArray | pa.Array] = field(default_factory=list)
     lo: int | None = None  # epoch µs
     hi: int | None = None
+    # UTC hours (epoch µs // HOUR_US) of every contact written, deleted or updated: the kept
+    # per-day sums of those days are forgotten (metrics/rollup.py).
+    hours: set[int] = field(default_factory=set)
+
+    def changed(self, rows: pa.Table) -> None:
+        """Contacts changed in place (`rows`: column offered_at): their hours only."""
+        if rows.num_rows:
+            stamps = rows.column("offered_at").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
+            hours = pc.divide(stamps, pa.scalar(HOUR_US, pa.int64()))
+            self.hours.update(h for h in pc.unique(hours).to_pylist() if h is not None)
 
     def add(self, rows: pa.Table) -> None:
         """`rows`: columns customer, offered_at (as RETURNING gives them)."""
         if not rows.num_rows:
             return
+        self.changed(rows)
         self.customers.append(rows.column("customer"))
         stamps = rows.column("offered_at").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
         mm = pc.min_max(stamps).as_py()
@@ -282,10 +294,12 @@ def refresh_next_contacts(cur, touched: Touched) -> None:
         return
     lo, hi = touched.lo, touched.hi
     between = "offered_at BETWEEN make_timestamptz(?) AND make_timestamptz(?)"
-    cur.execute(
+    _update_returning(
+        cur,
         f"UPDATE contacts SET next_contact_at = '-infinity'::TIMESTAMPTZ WHERE {between} "
         "AND customer IS NULL AND next_contact_at IS NULL",
         [lo, hi],
+        touched,
     )
     customers = pa.chunked_array(
         [c for col in touched.customers for c in getattr(col, "chunks", [col])], pa.string()
@@ -301,7 +315,8 @@ def refresh_next_contacts(cur, touched: Touched) -> None:
             scan=f"AND {between} AND {recent} AND customer IN (SELECT customer FROM touched_customers)",
             update=f"AND contacts.{between} AND {recent.replace('(offered_at', '(contacts.offered_at').replace('OR next', 'OR contacts.next')}",
         )
-        cur.execute(
+        _update_returning(
+            cur,
             sql,
             [
                 lo - _HORIZON_US - STALE_MARGIN_US,
@@ -313,13 +328,34 @@ def refresh_next_contacts(cur, touched: Touched) -> None:
                 since,
                 since,
             ],
+            touched,
         )
     finally:
         cur.unregister("touched_customers")
 
 
+def _refresh_and_forget(cur, touched: Touched) -> None:
+    """next_contact_at for what `touched` holds, then the kept sums of the days it changed."""
+    from data.metrics import rollup
+
+    refresh_next_contacts(cur, touched)
+    rollup.forget(cur, touched.hours)
+
+
+def _update_returning(cur, sql: str, params: list, touched: Touched) -> None:
+    """Run an UPDATE on contacts, adding the hours of the rows it changed to `touched`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # see write_returning
+        rows = cur.execute(sql + " RETURNING contacts.offered_at", params).to_arrow_table()
+    touched.changed(rows)
+
+
 def refresh_all_next_contacts(cur) -> None:
-    """next_contact_at of every contact (a store made before the column, a full rebuild)."""
+    """next_contact_at of every contact (a store made before the column, a full rebuild). Every
+    kept per-day sum is forgotten."""
+    from data.metrics import rollup
+
+    rollup.forget_all(cur)
     cur.execute(_NEXT.format(scan="", update=""))
     cur.execute(
         "UPDATE contacts SET next_contact_at = '-infinity'::TIMESTAMPTZ "
@@ -376,7 +412,7 @@ def after_insert(
         if len(ids):
             rebuild_conversations(cur, config, ids, touched)
     if own:
-        refresh_next_contacts(cur, touched)
+        _refresh_and_forget(cur, touched)
 
 
 def write_returning(cur, sql: str, params: list, touched: Touched) -> int:
@@ -420,7 +456,7 @@ def rebuild_queue_log(
     )
     _unregister(cur)
     if own:
-        refresh_next_contacts(cur, touched)
+        _refresh_and_forget(cur, touched)
 
 
 def rebuild_conversations(cur, config: Config, ids: Ids, touched: Touched | None = None) -> None:
@@ -437,7 +473,7 @@ def rebuild_conversations(cur, config: Config, ids: Ids, touched: Touched | None
     write_returning(cur, f"INSERT INTO contacts ({_INPUT}) " + _CONVERSATIONS, [], touched)
     _unregister(cur)
     if own:
-        refresh_next_contacts(cur, touched)
+        _refresh_and_forget(cur, touched)
 
 
 def rebuild_all(cur, config: Config) -> None:

@@ -23,6 +23,7 @@ from data import derive
 from data.config import CONFIG_FILE_NAME, Config
 from data.formats import detect as detection
 from data.formats.base import MAX_LINE, Batch, ReadContext, Reader
+from data.metrics import rollup
 from data.progress import Progress, ProgressMeter
 from data.store import Store
 from data.tail import CHUNK_BYTES, HEAD_BYTES, Identity, head_hash, identity, read_head, read_lines
@@ -139,6 +140,13 @@ class Ingestor:
         for path in present:
             result.merge(self._ingest(path, None))
         return result
+
+    def keep_day_sums(self, now: datetime | None = None) -> int:
+        """Keep the per-day sums of a few more closed days (metrics/rollup.py); the number built
+        (0: all are kept). For a store that lives on (the console): a one-shot load (check,
+        report) would spend as much keeping them as using them."""
+        with self.store.write_lock:
+            return rollup.build(self._cur(), self.config, now or _now())
 
     # ---- one file ---------------------------------------------------------------------------
     def _ingest(self, path: Path, meter: ProgressMeter | None) -> IngestResult:

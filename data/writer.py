@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from data import derive
 from data.config import Config
 from data.formats.base import Batch
+from data.metrics import rollup
 from data.store import INPUT_COLUMNS, Store
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ def write_batch(
                 cur, config, written.tables, _keys(tables), written.ts_range, written.touched
             )
             derive.refresh_next_contacts(cur, written.touched)
+            rollup.forget(cur, written.touched.hours)
             _save_state(cur, state, lines_read, written, len(batch.rejects))
             cur.execute("COMMIT")
         except BaseException:

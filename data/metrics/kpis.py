@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from data.config import Config
-from data.metrics import quality, volume, written
+from data.metrics import quality, rollup, volume, written
 from data.metrics.filters import Filters
 from data.metrics.overdue import overdue_count_sets
 from data.metrics.period import Period, default_interval, interval_starts
 from data.metrics.sql import BUCKET_START, interval_params, interval_sql, params, run, slice_sql
-from data.metrics.together import together
+from data.metrics.together import snapshot, together
 
 # The `totals` keys of the METRICS.md JSON contract, in order. Rows of every breakdown carry them too.
 TOTALS_KEYS: tuple[str, ...] = (
@@ -94,7 +94,11 @@ def kpi_sets(
     since = min(now, period.end)
 
     def main(c: Any) -> list[dict[str, Any]]:
-        return run(c, _main_sql(keys, filters, cfg, p, _fcr_pending(c, p)), p)
+        # The kept days and the contacts around them read in one snapshot (rollup.py).
+        with snapshot(c) as s:
+            cov = rollup.cover(s, cfg, period, filters, keys, sizes[0] if sizes else None, now)
+            q = p | (cov.params() if cov else {})
+            return run(s, _main_sql(keys, filters, cfg, q, fcr_pending(s, q), cov), q)
 
     def medians(c: Any) -> list[dict[str, Any]]:
         return run(c, _medians_sql(keys, filters, p), p)
@@ -143,7 +147,7 @@ def kpi_sets(
     return out
 
 
-def _fcr_pending(cur: Any, p: dict[str, Any]) -> bool:
+def fcr_pending(cur: Any, p: dict[str, Any]) -> bool:
     """Whether some contact of the period lacks next_contact_at (written straight into the table,
     not through data/writer.py): the FCR query then works it out for those itself. Row groups with
     no NULL are skipped by their statistics."""
@@ -158,13 +162,19 @@ SEPARATE_KEYS = ("topic",)
 
 
 def _main_sql(
-    keys: tuple[str, ...], filters: Filters, cfg: Config, p: dict[str, Any], fallback: bool
+    keys: tuple[str, ...],
+    filters: Filters,
+    cfg: Config,
+    p: dict[str, Any],
+    fallback: bool,
+    cover: rollup.Cover | None = None,
 ) -> str:
     """Rows (key, k_<key>..., TOTALS of every family) per key value; `key` 'total' for the totals.
 
     First stage (`p`): partial sums per grouping set: the combination of the combined keys, the
     15-minute bucket `kb` (interval keys), and each separate key alone; `gset` names the set. Second
-    stage: each key's rows summed from its set's partials."""
+    stage: each key's rows summed from its set's partials. With `cover`, the contacts of the kept
+    days it spans are left out of the first stage and their kept partial rows added instead."""
     cols = [k for k in keys if k != "total" and k not in INTERVAL_SIZES and k not in SEPARATE_KEYS]
     size = next((k for k in keys if k in INTERVAL_SIZES), None)
     seps = [k for k in keys if k in SEPARATE_KEYS]
@@ -190,7 +200,10 @@ def _main_sql(
         gset = f"'{only}'"
         group = f"GROUP BY {sets[only]}" if sets[only] else ""
     head = f"{gset} AS gset, " + "".join(f"{c}, " for c in group_cols)
-    c = interval_sql(slice_sql(keys, filters, fcr_fallback=fallback, bucket=True), p, bucket=True)
+    skip = " AND NOT (offered_at >= $cov_lo AND offered_at < $cov_hi)" if cover else ""
+    c = interval_sql(
+        slice_sql(keys, filters, fcr_fallback=fallback, bucket=True, extra=skip), p, bucket=True
+    )
     totals = f"{volume.TOTALS},\n    {written.TOTALS},\n    {quality.TOTALS}"
     # Every branch outputs the same columns: key, k_<combined keys>, k_<interval>, k_<separate>.
     out_cols = [
@@ -232,11 +245,19 @@ FROM p WHERE gset = 'combo' GROUP BY GROUPING SETS ({grouping})"""
         branches.append(
             f"SELECT '{k}' AS key, {mine}{totals}\nFROM p WHERE gset = '{k}' GROUP BY k_{k}"
         )
-    partials = f"{volume.partials(cfg)},\n    {written.PARTIALS},\n    {quality.PARTIALS}"
+    kept = ""
+    if cover:
+        gsets = {
+            name: [c.strip() for c in cols.split(",") if c.strip()] for name, cols in sets.items()
+        }
+        rows = rollup.kept_rows_sql(
+            gsets, group_cols, rollup.partial_names(cfg), filters, "imap" in p
+        )
+        kept = f"\n    UNION ALL\n{rows}"
     return f"""WITH {c},
 p AS (
-    SELECT {head}{partials}
-    FROM c {group}
+    SELECT {head}{rollup.partials_sql(cfg)}
+    FROM c {group}{kept}
 )
 {" UNION ALL ".join(branches)}"""
 

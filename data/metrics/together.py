@@ -8,8 +8,9 @@ cursor of the same database, closed when it is done.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 
@@ -30,14 +31,10 @@ def together(cur: Any, *calls: Callable[[Any], Any]) -> list[Any]:
 
     subs = []
     threads = []
-    # Session settings are per cursor (the store's work in UTC): a new one gets the caller's zone.
-    (zone,) = cur.execute("SELECT current_setting('TimeZone')").fetchone()
     try:
         for i in range(1, len(calls)):
-            sub = cur.cursor()
+            sub = _cursor_like(cur)
             subs.append(sub)
-            # SET takes no parameter; the value is DuckDB's own setting, quoted all the same.
-            sub.execute("SET TimeZone = '{}'".format(zone.replace("'", "''")))
             t = threading.Thread(target=one, args=(i, sub), name="floorwatch-query", daemon=True)
             threads.append(t)
             t.start()
@@ -51,3 +48,27 @@ def together(cur: Any, *calls: Callable[[Any], Any]) -> list[Any]:
         if e is not None:
             raise e
     return results
+
+
+def _cursor_like(cur: Any) -> Any:
+    """A new cursor of `cur`'s database, in its time zone (session settings are per cursor)."""
+    (zone,) = cur.execute("SELECT current_setting('TimeZone')").fetchone()
+    sub = cur.cursor()
+    # SET takes no parameter; the value is DuckDB's own setting, quoted all the same.
+    sub.execute("SET TimeZone = '{}'".format(zone.replace("'", "''")))
+    return sub
+
+
+@contextlib.contextmanager
+def snapshot(cur: Any) -> Iterator[Any]:
+    """A new cursor in a read transaction: the statements run on it see one state of the store."""
+    if not hasattr(cur, "cursor"):  # not a DuckDB cursor (a test's stand-in): as it is
+        yield cur
+        return
+    sub = _cursor_like(cur)
+    try:
+        sub.execute("BEGIN TRANSACTION")
+        yield sub
+        sub.execute("COMMIT")
+    finally:
+        sub.close()

@@ -60,6 +60,9 @@ class Feed(Widget):
             self.post_message(IngestDone(result, initial=True))
         finally:
             self.scanned.set()
+        # Then the per-day sums of past days, a few at a time (new data goes in between).
+        while not self.stop.is_set() and self.ingestor.keep_day_sums():
+            pass
 
     def _watch(self) -> None:
         pending: set[Path] = set()
@@ -71,3 +74,5 @@ class Feed(Widget):
                 continue
             paths, pending = pending, set()
             self.post_message(IngestDone(self.ingestor.apply(paths), initial=False))
+            # A day that just closed, or one a late file changed, is kept again.
+            self.ingestor.keep_day_sums()

@@ -1,0 +1,342 @@
+"""Per-day partial sums of closed days, kept in the store: a 30-day figure adds up a few hundred
+thousand partial rows instead of five million contacts.
+
+A closed day is a local day that ended more than `stale_after_s` plus a day ago: no contact of it
+can still turn stale, so its partial sums depend only on the stored rows and the configuration.
+They are kept per configuration (`config_key`: the partial-sum SQL and every setting it reads),
+per day, in two groupings: agent × queue × channel ('combo') and topic × queue × channel ('topic').
+
+Only the additive part is kept (METRICS.md's counts, sums, maxima); medians, reply waits and the
+backlog are always worked out from the contacts. A day is forgotten in the same transaction as any
+change to a contact offered on it (derive.Touched.hours: inserts, deletes, next_contact_at
+updates), so a figure never mixes a stale day in. Days are built by the process that ingests
+(Ingestor, holding the store's write lock), a few at a time; a period whose days are not built yet
+is added up from the contacts as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+
+from data.config import Config
+from data.metrics import quality, volume, written
+from data.metrics.filters import Filters
+from data.metrics.period import Period, midnight
+from data.metrics.sql import KEYS, filter_sql, interval_sql, params, slice_sql
+
+# How far back days are kept: the 30-day period and its comparison a week earlier, with margin.
+KEEP_DAYS = 62
+# A day is closed this long (plus stale_after_s) after it ended.
+CLOSED_AFTER = timedelta(days=1)
+# Days built per call of `build` (newest first): ~0.2 s a day at 10M contacts, and ingest waits
+# on the write lock meanwhile.
+BUILD_PER_CALL = 2
+# A period needs at least this many closed days built to use them.
+MIN_DAYS = 2
+
+_DAYS_DDL = """CREATE TABLE IF NOT EXISTS rollup_days (
+    config_key VARCHAR, day_start TIMESTAMPTZ, day_end TIMESTAMPTZ)"""
+_NAME = re.compile(r"\bAS (\w+)\s*(?:,|$)")
+
+
+def partials_sql(cfg: Config) -> str:
+    return f"{volume.partials(cfg)},\n    {written.PARTIALS},\n    {quality.PARTIALS}"
+
+
+def partial_names(cfg: Config) -> list[str]:
+    return _NAME.findall(partials_sql(cfg))
+
+
+def config_key(cfg: Config) -> str:
+    """What the kept sums depend on: the SQL that makes them and the settings it reads."""
+    p = params(cfg, Filters(), datetime(2000, 1, 1).astimezone())
+    setting = {k: v for k, v in p.items() if k.startswith(("sl_", "frt_", "res_"))}
+    setting |= {
+        "tz": cfg.timezone,
+        "short": cfg.short_abandon_s,
+        "csat": cfg.csat_satisfied,
+        "fcr_window_h": cfg.fcr_window_h,
+        "stale_after_s": cfg.stale_after_s,
+        "sql": [partials_sql(cfg), slice_sql(("agent", "topic"), Filters())],
+    }
+    text = json.dumps(setting, sort_keys=True, default=str)
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+# ---- which days -------------------------------------------------------------------------------
+def local_day(day: date, cfg: Config) -> tuple[datetime, datetime]:
+    """[start, end) of a local day as instants (23 or 25 hours on a DST day), as periods cut it."""
+    return midnight(day, cfg.zone), midnight(day + timedelta(days=1), cfg.zone)
+
+
+def closed_days(cfg: Config, now: datetime) -> list[tuple[datetime, datetime]]:
+    """The closed local days of the last KEEP_DAYS, newest first."""
+    limit = _closed_before(cfg, now)
+    today = now.astimezone(cfg.zone).date()
+    out = []
+    for back in range(1, KEEP_DAYS + 1):
+        start, end = local_day(today - timedelta(days=back), cfg)
+        if end <= limit:
+            out.append((start, end))
+    return out
+
+
+def _closed_before(cfg: Config, now: datetime) -> datetime:
+    """A day that ended before this is closed at `now`."""
+    return now - CLOSED_AFTER - timedelta(seconds=cfg.stale_after_s)
+
+
+def _exists(cur: Any) -> bool:
+    sql = """SELECT count(*) FROM duckdb_tables()
+WHERE table_name IN ('rollup_days', 'day_partials') AND database_name = current_database()
+  AND schema_name = 'main'"""
+    # fetchall: a result left unfinished blocks register() on this cursor (DuckDB 2.0).
+    return cur.execute(sql).fetchall()[0][0] == 2
+
+
+# ---- building (the ingesting process, under the store's write lock) ----------------------------
+def _build_sql(cfg: Config, fallback: bool) -> str:
+    """The partial rows of the contacts in [$start, $end), by day ($starts), in both groupings."""
+    keys = ("day", "agent", "queue", "channel", "topic")
+    c = interval_sql(slice_sql(keys, Filters(), fcr_fallback=fallback), {"starts": None})
+    return f"""WITH {c}
+SELECT $key AS config_key, k_day AS day_start,
+    CASE WHEN GROUPING(k_agent) = 0 THEN 'combo' ELSE 'topic' END AS gset,
+    k_agent AS agent, k_queue AS queue, k_channel AS channel, k_topic AS topic,
+    {partials_sql(cfg)}
+FROM c
+GROUP BY GROUPING SETS ((k_day, k_agent, k_queue, k_channel), (k_day, k_topic, k_queue, k_channel))"""
+
+
+def _runs(days: list[tuple[datetime, datetime]]) -> list[list[tuple[datetime, datetime]]]:
+    """Consecutive days grouped (each group one pass over its span)."""
+    runs: list[list[tuple[datetime, datetime]]] = []
+    for day in sorted(days):
+        if runs and runs[-1][-1][1] == day[0]:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
+
+
+def build(cur: Any, cfg: Config, now: datetime, limit: int | None = BUILD_PER_CALL) -> int:
+    """Keep the partial sums of up to `limit` closed days that lack them (None: all), newest
+    first; drop those of other configurations and of days older than KEEP_DAYS. Returns the number
+    of days built. The caller holds the store's write lock (one writer: a day forgotten by a batch
+    is not rebuilt from an older snapshot)."""
+    from data.metrics.kpis import fcr_pending
+
+    key = config_key(cfg)
+    _ensure_tables(cur, cfg, key, now)
+    ((lo, hi),) = cur.execute("SELECT min(offered_at), max(offered_at) FROM contacts").fetchall()
+    # Days with no contact on either side of the data are not kept (a store of old exports, a
+    # test's fixed dataset): nothing to add up, nothing to look up.
+    wanted = [d for d in closed_days(cfg, now) if lo is not None and d[1] > lo and d[0] <= hi]
+    oldest = closed_days(cfg, now)[-1][0] if closed_days(cfg, now) else now
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        for table in ("rollup_days", "day_partials"):
+            cur.execute(
+                f"DELETE FROM {table} WHERE config_key <> $key OR day_start < $oldest",
+                {"key": key, "oldest": oldest},
+            )
+        built = {
+            r[0]
+            for r in cur.execute(
+                "SELECT day_start FROM rollup_days WHERE config_key = $key", {"key": key}
+            ).fetchall()
+        }
+        missing = [d for d in wanted if d[0] not in built][:limit]
+        for run in _runs(missing):
+            p = _params(cfg, key, run, now)
+            sql = _build_sql(cfg, fcr_pending(cur, p))
+            cur.execute(f"INSERT INTO day_partials {sql}", {k: p[k] for k in _used(sql)})
+            cur.executemany(
+                "INSERT INTO rollup_days VALUES (?, ?, ?)", [(key, s, e) for s, e in run]
+            )
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    return len(missing)
+
+
+def _ensure_tables(cur: Any, cfg: Config, key: str, now: datetime) -> None:
+    """The two tables, with this version's partial columns (else made again, empty). In a
+    transaction of their own: DuckDB 2.0 lost the rows of a large INSERT into a table created in
+    the same transaction (count(*) said 498,101, a scan found none)."""
+    cur.execute(_DAYS_DDL)
+    names = ["config_key", "day_start", "gset", "agent", "queue", "channel", "topic"]
+    names += partial_names(cfg)
+    have = [
+        r[0]
+        for r in cur.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'day_partials' "
+            "AND schema_name = 'main' AND database_name = current_database() "
+            "ORDER BY column_index"
+        ).fetchall()
+    ]
+    if have == names:
+        return
+    shape = _build_sql(cfg, False)
+    p = _params(cfg, key, [(now, now)], now)
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        cur.execute("DROP TABLE IF EXISTS day_partials")
+        cur.execute("DELETE FROM rollup_days")
+        cur.execute(
+            f"CREATE TABLE day_partials AS SELECT * FROM ({shape}) LIMIT 0",
+            {k: p[k] for k in _used(shape)},
+        )
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+
+
+def _params(
+    cfg: Config, key: str, run: list[tuple[datetime, datetime]], now: datetime
+) -> dict[str, Any]:
+    start, end = run[0][0], run[-1][1]
+    # Staleness as of now: every day of the run is closed, so a later now counts the same (a live
+    # contact first answered more than a day after its day ended would be the exception).
+    p = params(cfg, Filters(), now, Period(start, end, "rollup"))
+    return p | {"key": key, "starts": [s for s, _ in run]}
+
+
+def _used(sql: str) -> set[str]:
+    return set(re.findall(r"\$([A-Za-z_]\w*)", sql))
+
+
+# ---- forgetting (in the writer's transaction) ------------------------------------------------
+HOUR_US = 3_600_000_000
+
+
+def forget(cur: Any, hours: Iterable[int]) -> None:
+    """Drop the kept days that overlap any of these UTC hours (epoch µs // HOUR_US) whose
+    contacts changed."""
+    hours = sorted(set(hours))
+    if not hours or not _exists(cur):
+        return
+    cur.register("changed_hours", pa.table({"h": pa.array(hours, pa.int64())}))
+    try:
+        ((dropped,),) = cur.execute(
+            """DELETE FROM rollup_days d WHERE EXISTS (
+    SELECT 1 FROM changed_hours
+    WHERE epoch_us(d.day_start) < (h + 1) * 3600000000 AND epoch_us(d.day_end) > h * 3600000000)"""
+        ).fetchall()
+    finally:
+        cur.unregister("changed_hours")
+    if not dropped:  # the usual live batch: only today's contacts changed
+        return
+    cur.execute(
+        """DELETE FROM day_partials p WHERE NOT EXISTS (
+    SELECT 1 FROM rollup_days d WHERE d.config_key = p.config_key AND d.day_start = p.day_start)"""
+    )
+
+
+def forget_all(cur: Any) -> None:
+    if _exists(cur):
+        cur.execute("DELETE FROM rollup_days")
+        cur.execute("DELETE FROM day_partials")
+
+
+# ---- using (the metric queries) ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Cover:
+    """Consecutive kept days [start, end) of a period: their contacts come from day_partials."""
+
+    key: str
+    start: datetime
+    end: datetime
+
+    def params(self) -> dict[str, Any]:
+        return {"rk": self.key, "cov_lo": self.start, "cov_hi": self.end}
+
+
+def cover(
+    cur: Any,
+    cfg: Config,
+    period: Period,
+    filters: Filters,
+    keys: tuple[str, ...],
+    size: str | None,
+    now: datetime,
+) -> Cover | None:
+    """The longest run of kept days inside the period and closed as of `now`, when the figure can
+    use it: an interval size of a day at most (kept days hold no finer buckets), and no agent or
+    team filter with topics (topic rows are not kept per agent). Read in the caller's transaction."""
+    if size not in (None, "day") or not _exists(cur):
+        return None
+    if "topic" in keys and (filters.agent or filters.team):
+        return None
+    key = config_key(cfg)
+    days = cur.execute(
+        """SELECT day_start, day_end FROM rollup_days
+WHERE config_key = $key AND day_start >= $start AND day_end <= $end AND day_end <= $closed
+ORDER BY day_start""",
+        {"key": key, "start": period.start, "end": period.end, "closed": _closed_before(cfg, now)},
+    ).fetchall()
+    best: list[tuple[datetime, datetime]] = []
+    for run in _runs([(s, e) for s, e in days]):
+        if len(run) > len(best):
+            best = run
+    if len(best) < MIN_DAYS:
+        return None
+    return Cover(key, best[0][0], best[-1][1])
+
+
+def kept_rows_sql(
+    gsets: dict[str, list[str]], out_cols: list[str], names: list[str], filters: Filters, imap: bool
+) -> str:
+    """The kept partial rows of the covered days as first-stage rows of kpis._main_sql: `gsets`
+    {gset name: the key columns it groups by}; `out_cols` the key columns in the first stage's
+    order, `names` its partial columns. Rows pass through: the second stage adds them up with the
+    others. `imap`: the interval column `kb` is a 15-minute bucket (else an interval start)."""
+    branches = []
+    for gset, cols in gsets.items():
+        values: dict[str, str] = {}
+        if gset == "combo":
+            source = "combo"
+            for col in cols:
+                values[col] = f"{KEYS[col.removeprefix('k_')]} AS {col}"
+        elif gset == "kb":
+            # A day's rows stand in its first bucket (or start): the day holding it.
+            source = "combo"
+            values["kb"] = ("epoch_us(day_start) // 900000000" if imap else "day_start") + " AS kb"
+        else:  # a separate key: topic
+            source = "topic"
+            values[cols[0]] = f"topic AS {cols[0]}"
+
+        def null(col: str) -> str:
+            kind = ("BIGINT" if imap else "TIMESTAMPTZ") if col == "kb" else "VARCHAR"
+            return f"NULL::{kind} AS {col}"
+
+        heads = "".join(f"{values.get(c) or null(c)}, " for c in out_cols)
+        # Added up over the days here: the second stage then groups a few thousand rows, not
+        # one per day and key.
+        sums = ", ".join(f"{_combine(n)}({n}) AS {n}" for n in names)
+        branches.append(
+            f"""SELECT '{gset}' AS gset, {heads}{sums}
+FROM day_partials
+WHERE config_key = $rk AND gset = '{source}' AND day_start >= $cov_lo AND day_start < $cov_hi"""
+            f"{filter_sql(filters)}\nGROUP BY ALL"
+        )
+    return "\nUNION ALL\n".join(branches)
+
+
+def _combine(name: str) -> str:
+    """How partial columns of several days add up (volume/written/quality PARTIALS)."""
+    if name.startswith("has_"):
+        return "bool_or"
+    if name.endswith("_max_s"):
+        return "max"
+    return "sum"

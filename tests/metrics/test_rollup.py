@@ -1,0 +1,219 @@
+"""The per-day sums of closed days (data/metrics/rollup.py) give exactly the figures added up from
+the contacts, and are forgotten when a contact of their day changes."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from data.config import load_config
+from data.demo import write_demo_folder
+from data.ingest import Ingestor
+from data.metrics import Filters, kpis, quality, resolve_period, rollup, volume, written
+from data.metrics.period import custom_period
+from data.store import Store
+
+PARIS = ZoneInfo("Europe/Paris")
+# Ten days of demo history up to a Thursday after the spring DST change (29 March 2026), so the
+# kept days include a 23-hour one.
+NOW = datetime(2026, 4, 2, 14, 0, tzinfo=PARIS)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo_folder(folder, clock=lambda: NOW, history_days=10)
+    cfg = load_config(folder / "floorwatch.toml")
+    store = Store()
+    ingestor = Ingestor(store, cfg, folder)
+    ingestor.scan([folder])
+    while ingestor.keep_day_sums(NOW):
+        pass
+    yield folder, store, cfg, ingestor
+    store.close()
+
+
+def same(a: Any, b: Any, path: str = "") -> None:
+    """Equal, floats to rounding (sums added in another order)."""
+    if isinstance(a, dict):
+        assert set(a) == set(b), path
+        for k in a:
+            same(a[k], b[k], f"{path}/{k}")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), (path, a, b)
+    else:
+        assert a == b, (path, a, b)
+
+
+def from_contacts(monkeypatch, cur, cfg, period, filters, keys) -> dict:
+    with monkeypatch.context() as m:
+        m.setattr(rollup, "cover", lambda *a, **k: None)
+        return kpis.kpi_sets(cur, cfg, period, filters, NOW, keys)
+
+
+def test_closed_days_are_kept_and_the_newest_days_are_not(demo) -> None:
+    store = demo[1]
+    cur = store.cursor()
+    days = [r[0] for r in cur.execute("SELECT day_start FROM rollup_days ORDER BY 1").fetchall()]
+    local = [d.astimezone(PARIS) for d in days]
+    # Today (2 April) and yesterday are open; 31 March ended less than a day and stale_after_s ago
+    # at 14:00 on 2 April? It ended 38 h ago: kept. The history starts on 23 March.
+    assert local[-1].date().isoformat() == "2026-03-31"
+    assert local[0].date().isoformat() == "2026-03-23"
+    assert all(d.hour == 0 and d.minute == 0 for d in local)
+    spring = cur.execute(
+        "SELECT day_end - day_start FROM rollup_days WHERE day_start = $d",
+        {"d": datetime(2026, 3, 29, tzinfo=PARIS)},
+    ).fetchone()[0]
+    assert spring == timedelta(hours=23)
+
+
+PERIODS = ["7d", "week", "30d", "custom"]
+KEYS = [
+    ("total",),
+    ("total", "agent", "queue", "channel", "day", "topic"),
+    ("team", "agent"),
+    ("total", "queue", "day"),
+    ("topic",),
+]
+FILTERS = [
+    Filters(),
+    Filters(queue="billing"),
+    Filters(channel="chat"),
+    Filters(team="Aurora"),
+    Filters(agent="Marc Dubois"),
+]
+
+
+@pytest.mark.parametrize("name", PERIODS)
+def test_every_figure_from_kept_days_equals_the_one_added_up_from_contacts(
+    demo, monkeypatch, name
+) -> None:
+    _, store, cfg, _ = demo
+    cur = store.cursor()
+    if name == "custom":
+        period = custom_period("2026-03-24", "2026-04-01", cfg)
+    else:
+        period = resolve_period(name, cfg, NOW)
+    used = 0
+    for keys in KEYS:
+        for filters in FILTERS:
+            size = next((k for k in keys if k == "day"), None)
+            cover = rollup.cover(cur, cfg, period, filters, keys, size, NOW)
+            used += cover is not None
+            kept = kpis.kpi_sets(cur, cfg, period, filters, NOW, keys)
+            same(kept, from_contacts(monkeypatch, cur, cfg, period, filters, keys), f"{keys}")
+    if name != "week":  # this week began on Monday 30 March: one kept day, too few to use
+        assert used > 10
+
+
+def test_a_late_file_for_a_kept_day_forgets_it_and_the_figure_follows(
+    demo, monkeypatch, tmp_path
+) -> None:
+    folder, store, cfg, ingestor = demo
+    cur = store.cursor()
+    period = resolve_period("7d", cfg, NOW)
+    before = kpis.kpi_sets(cur, cfg, period, Filters(), NOW, ("total", "channel"))
+    day = datetime(2026, 3, 28, tzinfo=PARIS)
+    kept = "SELECT count(*) FROM rollup_days WHERE day_start = $d"
+    assert cur.execute(kept, {"d": day}).fetchone()[0] == 1
+    at = "2026-03-28T10:00:00+01:00"
+    late = [
+        {"type": "conversation", "conversation_id": "late-1", "ts": at, "created_at": at,
+         "channel": "email", "queue": "email", "status": "resolved", "customer": "x@example.com"},
+        {"conversation_id": "late-1", "ts": at, "role": "customer", "author": "x@example.com",
+         "channel": "email", "queue": "email", "text": "hello"},
+    ]  # fmt: skip
+    (folder / "late.jsonl").write_text("".join(json.dumps(o) + "\n" for o in late), "utf-8")
+    result = ingestor.apply([folder / "late.jsonl"])
+    assert result.loaded >= 1
+    assert cur.execute(kept, {"d": day}).fetchone()[0] == 0  # forgotten with the write
+    after = kpis.kpi_sets(cur, cfg, period, Filters(), NOW, ("total", "channel"))
+    assert after["total"][None]["offered"] == before["total"][None]["offered"] + 1
+    assert after["channel"]["email"]["offered"] == before["channel"]["email"]["offered"] + 1
+    assert ingestor.keep_day_sums(NOW) == 1  # kept again
+    again = kpis.kpi_sets(cur, cfg, period, Filters(), NOW, ("total", "channel"))
+    same(again, after)
+    same(again, from_contacts(monkeypatch, cur, cfg, period, Filters(), ("total", "channel")))
+
+
+def test_a_customers_new_contact_forgets_the_day_of_their_previous_one(demo, monkeypatch) -> None:
+    """FCR looks ahead: a repeat contact today changes whether an older one was resolved first
+    time, so the older contact's day is forgotten too."""
+    folder, store, cfg, ingestor = demo
+    cur = store.cursor()
+    row = cur.execute(
+        """SELECT customer, offered_at FROM contacts
+WHERE source = 'chat_jsonl' AND customer IS NOT NULL AND offered_at >= $lo AND offered_at < $hi
+  AND next_contact_at = 'infinity' ORDER BY offered_at LIMIT 1""",
+        {"lo": datetime(2026, 3, 31, tzinfo=PARIS), "hi": datetime(2026, 3, 31, 12, tzinfo=PARIS)},
+    ).fetchone()
+    customer, offered = row
+    day = datetime(2026, 3, 31, tzinfo=PARIS)
+    kept = "SELECT count(*) FROM rollup_days WHERE day_start = $d"
+    ingestor.keep_day_sums(NOW)
+    assert cur.execute(kept, {"d": day}).fetchone()[0] == 1
+    at = (offered + timedelta(hours=30)).isoformat()
+    repeat = [
+        {"type": "conversation", "conversation_id": "repeat-1", "ts": at, "created_at": at,
+         "channel": "chat", "queue": "chat-support", "status": "open", "customer": customer},
+        {"conversation_id": "repeat-1", "ts": at, "role": "customer", "author": customer,
+         "channel": "chat", "queue": "chat-support", "text": "again"},
+    ]  # fmt: skip
+    (folder / "repeat.jsonl").write_text("".join(json.dumps(o) + "\n" for o in repeat), "utf-8")
+    ingestor.apply([folder / "repeat.jsonl"])
+    assert cur.execute(kept, {"d": day}).fetchone()[0] == 0
+    period = custom_period("2026-03-24", "2026-04-01", cfg)
+    ingestor.keep_day_sums(NOW)
+    keys = ("total", "agent")
+    same(
+        kpis.kpi_sets(cur, cfg, period, Filters(), NOW, keys),
+        from_contacts(monkeypatch, cur, cfg, period, Filters(), keys),
+    )
+
+
+def test_days_kept_under_another_configuration_are_not_used(demo) -> None:
+    _, store, cfg, _ = demo
+    cur = store.cursor()
+    period = resolve_period("30d", cfg, NOW)
+    assert rollup.cover(cur, cfg, period, Filters(), ("total",), None, NOW) is not None
+    other = cfg.model_copy(update={"short_abandon_s": cfg.short_abandon_s + 1})
+    assert rollup.config_key(other) != rollup.config_key(cfg)
+    assert rollup.cover(cur, other, period, Filters(), ("total",), None, NOW) is None
+
+
+def test_agent_filtered_topics_and_finer_intervals_are_added_up_from_contacts(demo) -> None:
+    _, store, cfg, _ = demo
+    cur = store.cursor()
+    period = resolve_period("30d", cfg, NOW)
+    topic = ("total", "topic")
+    assert rollup.cover(cur, cfg, period, Filters(agent="Marc Dubois"), topic, None, NOW) is None
+    assert rollup.cover(cur, cfg, period, Filters(), ("hour",), "hour", NOW) is None
+    assert rollup.cover(cur, cfg, period, Filters(queue="billing"), topic, None, NOW) is not None
+
+
+def test_a_store_without_kept_days_is_added_up_from_contacts(tmp_path: Path) -> None:
+    with Store(tmp_path / "fw.duckdb") as store:
+        cfg = load_config(None)
+        period = resolve_period("30d", cfg, NOW)
+        assert rollup.cover(store.cursor(), cfg, period, Filters(), ("total",), None, NOW) is None
+        rollup.forget(store.cursor(), {1})  # nothing kept: nothing to forget, no error
+
+
+def test_kept_partials_combine_over_days_as_the_second_stage_does() -> None:
+    """rollup._combine (sum, max, bool_or per partial column) must match how kpis adds partials up
+    in TOTALS; a new partial column with another combination would break kept figures."""
+    from data.config import Config
+
+    totals = f"{volume.TOTALS},{written.TOTALS},{quality.TOTALS}"
+    for name in rollup.partial_names(Config()):
+        found = re.findall(rf"\b(sum|max|bool_or|min)\({name}\)", totals)
+        assert found, name
+        assert set(found) == {rollup._combine(name)}, name
