@@ -179,7 +179,10 @@ WHERE event IN ({", ".join(repr(e) for e in AGENT_EVENTS)});
 # 3: derived contacts changed: queue_log hold/wrap are null (not recorded), chat transfers null,
 # FRT counts from the customer's first message to the next agent message, a chat fact line without
 # a channel no longer overrides its messages'. Old rows would mix with new ones: refused.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
+# Versions whose stores this one takes as they are: 4 only adds the per-day sums (rollup.py),
+# which a version-3 floorwatch would not forget when it writes, so it must refuse a 4 store.
+OPENS_VERSIONS = {"3", SCHEMA_VERSION}
 
 
 class StoreError(Exception):
@@ -255,7 +258,7 @@ class Store:
         if not has_meta:
             return
         row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is not None and row[0] != SCHEMA_VERSION:
+        if row is not None and row[0] not in OPENS_VERSIONS:
             con.close()
             raise StoreError(
                 f"{self.path}: written by another version of floorwatch (store version {row[0]}, "

@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import Worker, WorkerState
 
 from data.config import Config
@@ -35,6 +35,7 @@ from tui.screens.drill import DrillScreen
 from tui.view import View
 from tui.wall import WallScreen
 from tui.widgets import Feed, HeaderBar, KpiStrip, PaneBar
+from tui.widgets.key_footer import KeyFooter
 
 STYLES = Path(__file__).parent / "styles"
 REFRESH_S = 2.0  # periodic refresh: "waiting now" and the clock advance
@@ -116,7 +117,7 @@ class FloorwatchApp(App[None]):
         yield from (self.header, self.pane_bar, self.kpis, self.loading_line)
         with self.switcher:
             yield from self.panes.values()
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
         yield Feed(self.store, self.config, self.folder)
 
     def on_mount(self) -> None:

@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -57,7 +57,7 @@ def partial_names(cfg: Config) -> list[str]:
 
 def config_key(cfg: Config) -> str:
     """What the kept sums depend on: the SQL that makes them and the settings it reads."""
-    p = params(cfg, Filters(), datetime(2000, 1, 1).astimezone())
+    p = params(cfg, Filters(), datetime(2000, 1, 1, tzinfo=UTC))  # the per-channel targets
     setting = {k: v for k, v in p.items() if k.startswith(("sl_", "frt_", "res_"))}
     setting |= {
         "tz": cfg.timezone,
@@ -139,8 +139,9 @@ def build(cur: Any, cfg: Config, now: datetime, limit: int | None = BUILD_PER_CA
     ((lo, hi),) = cur.execute("SELECT min(offered_at), max(offered_at) FROM contacts").fetchall()
     # Days with no contact on either side of the data are not kept (a store of old exports, a
     # test's fixed dataset): nothing to add up, nothing to look up.
-    wanted = [d for d in closed_days(cfg, now) if lo is not None and d[1] > lo and d[0] <= hi]
-    oldest = closed_days(cfg, now)[-1][0] if closed_days(cfg, now) else now
+    closed = closed_days(cfg, now)
+    wanted = [d for d in closed if lo is not None and d[1] > lo and d[0] <= hi]
+    oldest = closed[-1][0] if closed else now
     cur.execute("BEGIN TRANSACTION")
     try:
         for table in ("rollup_days", "day_partials"):

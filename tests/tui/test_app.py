@@ -238,3 +238,30 @@ async def test_demo_header_says_demo(tui_store, tui_cfg, clock):
         await pilot.pause()
         assert app.query_one(HeaderBar).plain.startswith(" DEMO ")
         assert NOW
+
+
+async def test_the_footer_shows_each_panes_keys_and_is_rebuilt_only_when_they_change(app):
+    from textual.widgets._footer import FooterKey
+
+    from tui.widgets.key_footer import KeyFooter
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+
+        def keys() -> list[FooterKey]:
+            return list(app.screen.query_one(KeyFooter).query(FooterKey))
+
+        def labels() -> set[str]:
+            return {k.description for k in keys()}
+
+        await pilot.press("1")
+        await pilot.pause()
+        before = keys()
+        assert "Group" not in labels() and "Sort" in labels()
+        await pilot.press("4")  # Channels: the same keys as Queues
+        await pilot.pause()
+        assert keys() == before  # the very same widgets: not recomposed
+        await pilot.press("2")  # Agents add g: Group
+        await wait_for(pilot, lambda: "Group" in labels())
+        await pilot.press("1")
+        await wait_for(pilot, lambda: "Group" not in labels())

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from data.config import Config
 from data.metrics.detail import AgentDetail, agent_detail
@@ -23,6 +23,7 @@ from tui import fmt
 from tui.screens.drill import DrillScreen, OpenContact
 from tui.view import View
 from tui.widgets.chart import Chart
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.kpi_strip import Kpi, _count_delta, _dur_delta, _pts, change
 from tui.widgets.search_table import Col, SearchTable
 
@@ -172,7 +173,7 @@ class AgentScreen(DrillScreen):
                     yield SearchTable(RECENT_COLUMNS, id="agent-recent")
                 with TabPane("Ratings, lowest first", id="tab-rated"):
                     yield SearchTable(rated_columns(self.private), id="agent-rated")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         # Focus the lists without scrolling to them: the KPIs at the top come first, even at 80x24.

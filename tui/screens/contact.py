@@ -15,13 +15,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from data.config import Config
 from data.metrics.detail import ContactTimeline, contact_timeline
 from tui import fmt
 from tui.screens.drill import DrillScreen, OpenAgent
 from tui.view import View
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.search_table import Col, SearchTable
 
 SLA_STYLE = {"met": "green", "missed": "bold red", "overdue": "bold red", "pending": "yellow"}
@@ -68,7 +69,7 @@ class ContactScreen(DrillScreen):
             yield Static("", id="contact-sla", markup=False)
         yield SearchTable(self._columns(), id="contact-timeline")
         yield Static("", id="contact-message", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def _columns(self) -> tuple[Col, ...]:
         return (
