@@ -265,3 +265,32 @@ async def test_the_footer_shows_each_panes_keys_and_is_rebuilt_only_when_they_ch
         await wait_for(pilot, lambda: "Group" in labels())
         await pilot.press("1")
         await wait_for(pilot, lambda: "Group" not in labels())
+
+
+async def test_a_failure_to_keep_day_sums_is_told_once_and_the_watcher_carries_on(
+    app, folder, monkeypatch
+):
+    import duckdb
+
+    from data.ingest import Ingestor
+
+    def broken(self, now=None):
+        raise duckdb.IOException("disk full [sic]")
+
+    monkeypatch.setattr(Ingestor, "keep_day_sums", broken)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.pause(0.3)
+
+        def told() -> list[str]:
+            return [n.message for n in app._notifications if "Per-day sums" in n.message]
+
+        await wait_for(pilot, lambda: len(told()) == 1)
+        kpis = app.query_one(KpiStrip)
+        for n, callid in enumerate(("c5", "c6"), start=8):
+            append(
+                folder / "asterisk" / "queue_log",
+                ql(-30, callid, "support", "NONE", "ENTERQUEUE", "", "5550005", 1),
+            )
+            await wait_for(pilot, lambda n=n: kpis.values["offered"] == str(n), timeout=5)
+        assert len(told()) == 1 and "disk full [sic]" in told()[0]

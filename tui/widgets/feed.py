@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 from textual.widget import Widget
 
 from data.config import Config
@@ -34,6 +35,7 @@ class Feed(Widget):
         self.ingestor = Ingestor(store, config, folder)
         self.stop = threading.Event()
         self.scanned = threading.Event()
+        self._sums_failed = False
 
     def start(self) -> None:
         if self.folder is None:
@@ -61,7 +63,7 @@ class Feed(Widget):
         finally:
             self.scanned.set()
         # Then the per-day sums of past days, a few at a time (new data goes in between).
-        while not self.stop.is_set() and self.ingestor.keep_day_sums():
+        while not self.stop.is_set() and self._keep_day_sums():
             pass
 
     def _watch(self) -> None:
@@ -75,4 +77,20 @@ class Feed(Widget):
             paths, pending = pending, set()
             self.post_message(IngestDone(self.ingestor.apply(paths), initial=False))
             # A day that just closed, or one a late file changed, is kept again.
-            self.ingestor.keep_day_sums()
+            self._keep_day_sums()
+
+    def _keep_day_sums(self) -> int:
+        """Keep more per-day sums; days built. They only speed long periods up: a failure is
+        told once and the figures are added up from the contacts (the watcher carries on)."""
+        try:
+            return self.ingestor.keep_day_sums()
+        except duckdb.Error as exc:
+            if not self._sums_failed:
+                self._sums_failed = True
+                self.app.call_from_thread(
+                    self.app.notify,
+                    f"Per-day sums not kept ({exc}); long periods are added up from contacts",
+                    severity="warning",
+                    markup=False,
+                )
+            return 0
