@@ -267,12 +267,13 @@ def interval_sql(sql: str, p: dict[str, Any], bucket: bool = False) -> str:
         expr = BUCKET if bucket else BUCKET_START.format(col=BUCKET)
         return sql.replace("{interval}", expr)
     sql = sql.replace("{interval}", "b.k")
-    return sql.replace(
-        "\n    FROM contacts",
-        "\n    FROM contacts ASOF JOIN (SELECT unnest($starts::TIMESTAMPTZ[]) AS k) b"
-        " ON offered_at >= b.k",
-        1,
-    )
+    # The join belongs to `c`, the last CTE of slice_sql: the FCR fallback's CTEs before it read
+    # contacts too.
+    head, found, tail = sql.rpartition("\n    FROM contacts")
+    if not found:
+        raise ValueError("interval_sql: no contacts slice to join interval starts to")
+    asof = " ASOF JOIN (SELECT unnest($starts::TIMESTAMPTZ[]) AS k) b ON offered_at >= b.k"
+    return head + found + asof + tail
 
 
 def ratio(num: float | None, den: float | None) -> float | None:

@@ -217,3 +217,39 @@ def test_kept_partials_combine_over_days_as_the_second_stage_does() -> None:
         found = re.findall(rf"\b(sum|max|bool_or|min)\({name}\)", totals)
         assert found, name
         assert set(found) == {rollup._combine(name)}, name
+
+
+def test_contacts_without_next_contact_at_are_kept_and_counted_alike(demo, monkeypatch) -> None:
+    """Rows written straight into the table lack next_contact_at: FCR works it out in the query
+    (sql._fcr_fallback_ctes). Keeping their days, and interval starts joined by ASOF (zones whose
+    starts are not on 15-minute UTC boundaries), must still give the contacts' figures. Runs last:
+    it puts the shared store back as it was."""
+    from data import derive
+
+    _, store, cfg, ingestor = demo
+    cur = store.cursor()
+    cur.execute(
+        "UPDATE contacts SET next_contact_at = NULL WHERE customer IS NOT NULL AND offered_at < $t",
+        {"t": datetime(2026, 3, 30, tzinfo=PARIS)},
+    )
+    rollup.forget_all(cur)
+    try:
+        while ingestor.keep_day_sums(NOW):
+            pass
+        period = resolve_period("30d", cfg, NOW)
+        keys = ("total", "agent", "day", "topic")
+        assert rollup.cover(cur, cfg, period, Filters(), keys, "day", NOW) is not None
+        kept = kpis.kpi_sets(cur, cfg, period, Filters(), NOW, keys)
+        same(kept, from_contacts(monkeypatch, cur, cfg, period, Filters(), keys))
+        with monkeypatch.context() as m:
+            # As in a zone whose day starts are not on 15-minute UTC boundaries.
+            m.setattr(
+                kpis,
+                "interval_params",
+                lambda period, size, zone: {"starts": kpis.interval_starts(period, size, zone)},
+            )
+            same(kpis.kpi_sets(cur, cfg, period, Filters(), NOW, keys), kept)
+    finally:
+        derive.refresh_all_next_contacts(cur)
+        while ingestor.keep_day_sums(NOW):
+            pass
