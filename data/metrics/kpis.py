@@ -200,7 +200,7 @@ def _main_sql(
         gset = f"'{only}'"
         group = f"GROUP BY {sets[only]}" if sets[only] else ""
     head = f"{gset} AS gset, " + "".join(f"{c}, " for c in group_cols)
-    skip = " AND NOT (offered_at >= $cov_lo AND offered_at < $cov_hi)" if cover else ""
+    skip = f" AND NOT {cover.within('offered_at')}" if cover else ""
     c = interval_sql(
         slice_sql(keys, filters, fcr_fallback=fallback, bucket=True, extra=skip), p, bucket=True
     )
@@ -251,7 +251,7 @@ FROM p WHERE gset = 'combo' GROUP BY GROUPING SETS ({grouping})"""
             name: [c.strip() for c in cols.split(",") if c.strip()] for name, cols in sets.items()
         }
         rows = rollup.kept_rows_sql(
-            gsets, group_cols, rollup.partial_names(cfg), filters, "imap" in p
+            cover, gsets, group_cols, rollup.partial_names(cfg), filters, "imap" in p
         )
         kept = f"\n    UNION ALL\n{rows}"
     return f"""WITH {c},

@@ -253,14 +253,28 @@ def forget_all(cur: Any) -> None:
 # ---- using (the metric queries) ------------------------------------------------------------------
 @dataclass(frozen=True)
 class Cover:
-    """Consecutive kept days [start, end) of a period: their contacts come from day_partials."""
+    """The kept days of a period, as runs of consecutive days [start, end): their contacts come
+    from day_partials. A live store forgets scattered days (a repeat customer's earlier contact
+    changes its day's FCR), so every run counts, not only the longest."""
 
     key: str
-    start: datetime
-    end: datetime
+    runs: tuple[tuple[datetime, datetime], ...]
 
     def params(self) -> dict[str, Any]:
-        return {"rk": self.key, "cov_lo": self.start, "cov_hi": self.end}
+        p: dict[str, Any] = {"rk": self.key}
+        for i, (lo, hi) in enumerate(self.runs):
+            p[f"cov_lo{i}"], p[f"cov_hi{i}"] = lo, hi
+        return p
+
+    def within(self, column: str) -> str:
+        """SQL: `column` falls in one of the runs (fixed text: numbered parameters only)."""
+        return (
+            "("
+            + " OR ".join(
+                f"({column} >= $cov_lo{i} AND {column} < $cov_hi{i})" for i in range(len(self.runs))
+            )
+            + ")"
+        )
 
 
 def cover(
@@ -272,9 +286,9 @@ def cover(
     size: str | None,
     now: datetime,
 ) -> Cover | None:
-    """The longest run of kept days inside the period and closed as of `now`, when the figure can
-    use it: an interval size of a day at most (kept days hold no finer buckets), and no agent or
-    team filter with topics (topic rows are not kept per agent). Read in the caller's transaction."""
+    """The kept days inside the period and closed as of `now`, when the figure can use them: an
+    interval size of a day at most (kept days hold no finer buckets), and no agent or team filter
+    with topics (topic rows are not kept per agent). Read in the caller's transaction."""
     if size not in (None, "day") or not _exists(cur):
         return None
     if "topic" in keys and (filters.agent or filters.team):
@@ -286,17 +300,19 @@ WHERE config_key = $key AND day_start >= $start AND day_end <= $end AND day_end 
 ORDER BY day_start""",
         {"key": key, "start": period.start, "end": period.end, "closed": _closed_before(cfg, now)},
     ).fetchall()
-    best: list[tuple[datetime, datetime]] = []
-    for run in _runs([(s, e) for s, e in days]):
-        if len(run) > len(best):
-            best = run
-    if len(best) < MIN_DAYS:
+    if len(days) < MIN_DAYS:
         return None
-    return Cover(key, best[0][0], best[-1][1])
+    runs = tuple((run[0][0], run[-1][1]) for run in _runs([(s, e) for s, e in days]))
+    return Cover(key, runs)
 
 
 def kept_rows_sql(
-    gsets: dict[str, list[str]], out_cols: list[str], names: list[str], filters: Filters, imap: bool
+    cover: Cover,
+    gsets: dict[str, list[str]],
+    out_cols: list[str],
+    names: list[str],
+    filters: Filters,
+    imap: bool,
 ) -> str:
     """The kept partial rows of the covered days as first-stage rows of kpis._main_sql: `gsets`
     {gset name: the key columns it groups by}; `out_cols` the key columns in the first stage's
@@ -328,7 +344,7 @@ def kept_rows_sql(
         branches.append(
             f"""SELECT '{gset}' AS gset, {heads}{sums}
 FROM day_partials
-WHERE config_key = $rk AND gset = '{source}' AND day_start >= $cov_lo AND day_start < $cov_hi"""
+WHERE config_key = $rk AND gset = '{source}' AND {cover.within("day_start")}"""
             f"{filter_sql(filters)}\nGROUP BY ALL"
         )
     return "\nUNION ALL\n".join(branches)

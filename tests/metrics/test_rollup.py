@@ -219,6 +219,25 @@ def test_kept_partials_combine_over_days_as_the_second_stage_does() -> None:
         assert set(found) == {rollup._combine(name)}, name
 
 
+def test_days_forgotten_here_and_there_leave_several_runs_all_used(demo, monkeypatch) -> None:
+    _, store, cfg, ingestor = demo
+    cur = store.cursor()
+    ingestor.keep_day_sums(NOW)
+    hour = int(datetime(2026, 3, 27, 12, tzinfo=PARIS).timestamp() * 1e6) // rollup.HOUR_US
+    rollup.forget(cur, {hour})  # as a write touching 27 March would
+    period = resolve_period("30d", cfg, NOW)
+    keys = ("total", "agent", "queue", "channel", "day", "topic")
+    cover = rollup.cover(cur, cfg, period, Filters(), keys, "day", NOW)
+    assert cover is not None and len(cover.runs) == 2
+    assert cover.runs[0][1].astimezone(PARIS).day == 27  # the first run ends where 27th begins
+    for filters in (Filters(), Filters(channel="voice"), Filters(team="Boreal")):
+        same(
+            kpis.kpi_sets(cur, cfg, period, filters, NOW, keys),
+            from_contacts(monkeypatch, cur, cfg, period, filters, keys),
+        )
+    assert ingestor.keep_day_sums(NOW) == 1
+
+
 def test_contacts_without_next_contact_at_are_kept_and_counted_alike(demo, monkeypatch) -> None:
     """Rows written straight into the table lack next_contact_at: FCR works it out in the query
     (sql._fcr_fallback_ctes). Keeping their days, and interval starts joined by ASOF (zones whose
