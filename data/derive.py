@@ -265,9 +265,7 @@ class Touched:
 
 # Per (customer, call): the first offer of the customer's next call (another source_id) in time
 # order (ties by source id), 'infinity' when none. Segments of one call share their call's value.
-_NEXT = """
-UPDATE contacts SET next_contact_at = n.nx
-FROM (
+_NEXT_OF = """(
     WITH k AS (
         SELECT customer, coalesce(source_id, contact_id) AS sid, min(offered_at) AS first_at
         FROM contacts
@@ -278,18 +276,27 @@ FROM (
         lead(first_at) OVER (PARTITION BY customer ORDER BY first_at, sid),
         'infinity'::TIMESTAMPTZ) AS nx
     FROM k
-) n
-WHERE contacts.customer = n.customer AND coalesce(contacts.source_id, contacts.contact_id) = n.sid
-  AND contacts.next_contact_at IS DISTINCT FROM n.nx {update}
-"""
+) n"""
+_CHANGED = """contacts.customer = n.customer AND coalesce(contacts.source_id, contacts.contact_id) = n.sid
+  AND contacts.next_contact_at IS DISTINCT FROM n.nx {update}"""
+_NEXT = f"UPDATE contacts SET next_contact_at = n.nx\nFROM {_NEXT_OF}\nWHERE {_CHANGED}"
+# The offer times of the contacts whose FCR (next contact later than the window) the update flips:
+# the days whose kept sums it changes (a repeat a month later changes next_contact_at, not FCR).
+_FCR_FLIPS = f"""SELECT contacts.offered_at FROM contacts, {_NEXT_OF}
+WHERE {_CHANGED}
+  AND (contacts.next_contact_at > contacts.offered_at + to_seconds(?))
+      IS DISTINCT FROM (n.nx > contacts.offered_at + to_seconds(?))"""
 
 
-def refresh_next_contacts(cur, touched: Touched) -> None:
+def refresh_next_contacts(cur, touched: Touched, fcr_window_s: float | None = None) -> None:
     """Work next_contact_at out again for the customers `touched` names, over the contacts whose
     value can have changed: the touched ones and those offered up to FCR_HORIZON_H before whose
     next contact is at or after the earliest touched one (a later contact further away does not
     matter to FCR). Every other contact's next comes before the batch, unchanged; so the range is
-    read for two fixed-width columns, and customer only where those match."""
+    read for two fixed-width columns, and customer only where those match.
+
+    The hours of the contacts changed go to `touched.hours` (their days' kept sums are forgotten):
+    with `fcr_window_s`, only those whose FCR the change flips; without, every one changed."""
     if touched.lo is None:
         return
     lo, hi = touched.lo, touched.hi
@@ -311,34 +318,30 @@ def refresh_next_contacts(cur, touched: Touched) -> None:
     since = lo - STALE_MARGIN_US
     cur.register("touched_customers", pa.table({"customer": customers}))
     try:
-        sql = _NEXT.format(
-            scan=f"AND {between} AND {recent} AND customer IN (SELECT customer FROM touched_customers)",
-            update=f"AND contacts.{between} AND {recent.replace('(offered_at', '(contacts.offered_at').replace('OR next', 'OR contacts.next')}",
-        )
-        _update_returning(
-            cur,
-            sql,
-            [
-                lo - _HORIZON_US - STALE_MARGIN_US,
-                hi + 2 * _HORIZON_US,
-                since,
-                since,
-                lo - _HORIZON_US - STALE_MARGIN_US,
-                hi + 2 * _HORIZON_US,
-                since,
-                since,
-            ],
-            touched,
-        )
+        parts = {
+            "scan": f"AND {between} AND {recent} AND customer IN (SELECT customer FROM touched_customers)",
+            "update": f"AND contacts.{between} AND {recent.replace('(offered_at', '(contacts.offered_at').replace('OR next', 'OR contacts.next')}",
+        }
+        window = [lo - _HORIZON_US - STALE_MARGIN_US, hi + 2 * _HORIZON_US, since, since]
+        if fcr_window_s is None:
+            _update_returning(cur, _NEXT.format(**parts), window + window, touched)
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # see write_returning
+                flips = cur.execute(
+                    _FCR_FLIPS.format(**parts), window + window + [fcr_window_s, fcr_window_s]
+                ).to_arrow_table()
+            touched.changed(flips)
+            cur.execute(_NEXT.format(**parts), window + window)
     finally:
         cur.unregister("touched_customers")
 
 
-def _refresh_and_forget(cur, touched: Touched) -> None:
+def _refresh_and_forget(cur, config: Config, touched: Touched) -> None:
     """next_contact_at for what `touched` holds, then the kept sums of the days it changed."""
     from data.metrics import rollup
 
-    refresh_next_contacts(cur, touched)
+    refresh_next_contacts(cur, touched, config.fcr_window_h * 3600)
     rollup.forget(cur, touched.hours)
 
 
@@ -412,7 +415,7 @@ def after_insert(
         if len(ids):
             rebuild_conversations(cur, config, ids, touched)
     if own:
-        _refresh_and_forget(cur, touched)
+        _refresh_and_forget(cur, config, touched)
 
 
 def write_returning(cur, sql: str, params: list, touched: Touched) -> int:
@@ -456,7 +459,7 @@ def rebuild_queue_log(
     )
     _unregister(cur)
     if own:
-        _refresh_and_forget(cur, touched)
+        _refresh_and_forget(cur, config, touched)
 
 
 def rebuild_conversations(cur, config: Config, ids: Ids, touched: Touched | None = None) -> None:
@@ -473,7 +476,7 @@ def rebuild_conversations(cur, config: Config, ids: Ids, touched: Touched | None
     write_returning(cur, f"INSERT INTO contacts ({_INPUT}) " + _CONVERSATIONS, [], touched)
     _unregister(cur)
     if own:
-        _refresh_and_forget(cur, touched)
+        _refresh_and_forget(cur, config, touched)
 
 
 def rebuild_all(cur, config: Config) -> None:

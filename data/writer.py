@@ -106,7 +106,7 @@ def write_batch(
             derive.after_insert(
                 cur, config, written.tables, _keys(tables), written.ts_range, written.touched
             )
-            derive.refresh_next_contacts(cur, written.touched)
+            derive.refresh_next_contacts(cur, written.touched, config.fcr_window_h * 3600)
             rollup.forget(cur, written.touched.hours)
             _save_state(cur, state, lines_read, written, len(batch.rejects))
             cur.execute("COMMIT")

@@ -219,6 +219,45 @@ def test_kept_partials_combine_over_days_as_the_second_stage_does() -> None:
         assert set(found) == {rollup._combine(name)}, name
 
 
+def test_a_repeat_contact_beyond_the_fcr_window_keeps_the_earlier_day(demo, monkeypatch) -> None:
+    """A customer's next contact 200 h later (window 168 h) changes next_contact_at of the
+    earlier one but not its FCR: its day stays kept, and the figures stay the contacts'."""
+    folder, store, cfg, ingestor = demo
+    assert cfg.fcr_window_h == 168
+    cur = store.cursor()
+    ingestor.keep_day_sums(NOW)
+    customer, offered = cur.execute(
+        """SELECT customer, offered_at FROM contacts
+WHERE source = 'chat_jsonl' AND customer IS NOT NULL AND offered_at >= $lo AND offered_at < $hi
+  AND next_contact_at = 'infinity' ORDER BY offered_at LIMIT 1""",
+        {"lo": datetime(2026, 3, 24, tzinfo=PARIS), "hi": datetime(2026, 3, 24, 12, tzinfo=PARIS)},
+    ).fetchone()
+    kept = "SELECT count(*) FROM rollup_days WHERE day_start = $d"
+    day = datetime(2026, 3, 24, tzinfo=PARIS)
+    assert cur.execute(kept, {"d": day}).fetchone()[0] == 1
+    at = (offered + timedelta(hours=200)).isoformat()
+    later = [
+        {"type": "conversation", "conversation_id": "later-1", "ts": at, "created_at": at,
+         "channel": "chat", "queue": "chat-support", "status": "open", "customer": customer},
+        {"conversation_id": "later-1", "ts": at, "role": "customer", "author": customer,
+         "channel": "chat", "queue": "chat-support", "text": "me again"},
+    ]  # fmt: skip
+    (folder / "later.jsonl").write_text("".join(json.dumps(o) + "\n" for o in later), "utf-8")
+    ingestor.apply([folder / "later.jsonl"])
+    nxt = cur.execute(
+        "SELECT next_contact_at FROM contacts WHERE customer = $c AND offered_at = $o",
+        {"c": customer, "o": offered},
+    ).fetchone()[0]
+    assert nxt == offered + timedelta(hours=200)  # it did change
+    assert cur.execute(kept, {"d": day}).fetchone()[0] == 1  # but the day is still kept
+    period = custom_period("2026-03-23", "2026-04-01", cfg)
+    keys = ("total", "agent", "day")
+    same(
+        kpis.kpi_sets(cur, cfg, period, Filters(), NOW, keys),
+        from_contacts(monkeypatch, cur, cfg, period, Filters(), keys),
+    )
+
+
 def test_days_forgotten_here_and_there_leave_several_runs_all_used(demo, monkeypatch) -> None:
     _, store, cfg, ingestor = demo
     cur = store.cursor()
