@@ -31,9 +31,10 @@ def together(cur: Any, *calls: Callable[[Any], Any]) -> list[Any]:
 
     subs = []
     threads = []
+    zone = _zone(cur)
     try:
         for i in range(1, len(calls)):
-            sub = _cursor_like(cur)
+            sub = _cursor_like(cur, zone)
             subs.append(sub)
             t = threading.Thread(target=one, args=(i, sub), name="floorwatch-query", daemon=True)
             threads.append(t)
@@ -50,9 +51,13 @@ def together(cur: Any, *calls: Callable[[Any], Any]) -> list[Any]:
     return results
 
 
-def _cursor_like(cur: Any) -> Any:
-    """A new cursor of `cur`'s database, in its time zone (session settings are per cursor)."""
-    (zone,) = cur.execute("SELECT current_setting('TimeZone')").fetchone()
+def _zone(cur: Any) -> str:
+    return cur.execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
+
+
+def _cursor_like(cur: Any, zone: str) -> Any:
+    """A new cursor of `cur`'s database, in time zone `zone` (its caller's: session settings are
+    per cursor)."""
     sub = cur.cursor()
     # SET takes no parameter; the value is DuckDB's own setting, quoted all the same.
     sub.execute("SET TimeZone = '{}'".format(zone.replace("'", "''")))
@@ -65,7 +70,7 @@ def snapshot(cur: Any) -> Iterator[Any]:
     if not hasattr(cur, "cursor"):  # not a DuckDB cursor (a test's stand-in): as it is
         yield cur
         return
-    sub = _cursor_like(cur)
+    sub = _cursor_like(cur, _zone(cur))
     try:
         sub.execute("BEGIN TRANSACTION")
         yield sub

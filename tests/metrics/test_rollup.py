@@ -52,6 +52,36 @@ def same(a: Any, b: Any, path: str = "") -> None:
         assert a == b, (path, a, b)
 
 
+def write_conversation(
+    folder: Path, name: str, at: str, channel: str, queue: str, customer: str, status: str
+) -> Path:
+    """A conversation of one customer message, as the chat/ticket JSONL reader takes it."""
+    lines = [
+        {"type": "conversation", "conversation_id": name, "ts": at, "created_at": at,
+         "channel": channel, "queue": queue, "status": status, "customer": customer},
+        {"conversation_id": name, "ts": at, "role": "customer", "author": customer,
+         "channel": channel, "queue": queue, "text": "hello"},
+    ]  # fmt: skip
+    path = folder / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(o) + "\n" for o in lines), "utf-8")
+    return path
+
+
+def first_chat_without_repeat(cur, day: datetime) -> tuple[str, datetime]:
+    """(customer, offered_at) of the first chat that morning whose customer has no later contact."""
+    return cur.execute(
+        """SELECT customer, offered_at FROM contacts
+WHERE source = 'chat_jsonl' AND customer IS NOT NULL AND offered_at >= $lo AND offered_at < $hi
+  AND next_contact_at = 'infinity' ORDER BY offered_at LIMIT 1""",
+        {"lo": day, "hi": day + timedelta(hours=12)},
+    ).fetchone()
+
+
+def is_kept(cur, day: datetime) -> bool:
+    sql = "SELECT count(*) FROM rollup_days WHERE day_start = $d"
+    return cur.execute(sql, {"d": day}).fetchall()[0][0] == 1
+
+
 def from_contacts(monkeypatch, cur, cfg, period, filters, keys) -> dict:
     with monkeypatch.context() as m:
         m.setattr(rollup, "cover", lambda *a, **k: None)
@@ -63,8 +93,8 @@ def test_closed_days_are_kept_and_the_newest_days_are_not(demo) -> None:
     cur = store.cursor()
     days = [r[0] for r in cur.execute("SELECT day_start FROM rollup_days ORDER BY 1").fetchall()]
     local = [d.astimezone(PARIS) for d in days]
-    # Today (2 April) and yesterday are open; 31 March ended less than a day and stale_after_s ago
-    # at 14:00 on 2 April? It ended 38 h ago: kept. The history starts on 23 March.
+    # At 14:00 on 2 April, today and 1 April are open (1 April ended 14 h ago, less than a day
+    # plus stale_after_s); 31 March ended 38 h ago: kept. The history starts on 23 March.
     assert local[-1].date().isoformat() == "2026-03-31"
     assert local[0].date().isoformat() == "2026-03-23"
     assert all(d.hour == 0 and d.minute == 0 for d in local)
@@ -122,19 +152,12 @@ def test_a_late_file_for_a_kept_day_forgets_it_and_the_figure_follows(
     period = resolve_period("7d", cfg, NOW)
     before = kpis.kpi_sets(cur, cfg, period, Filters(), NOW, ("total", "channel"))
     day = datetime(2026, 3, 28, tzinfo=PARIS)
-    kept = "SELECT count(*) FROM rollup_days WHERE day_start = $d"
-    assert cur.execute(kept, {"d": day}).fetchone()[0] == 1
+    assert is_kept(cur, day)
     at = "2026-03-28T10:00:00+01:00"
-    late = [
-        {"type": "conversation", "conversation_id": "late-1", "ts": at, "created_at": at,
-         "channel": "email", "queue": "email", "status": "resolved", "customer": "x@example.com"},
-        {"conversation_id": "late-1", "ts": at, "role": "customer", "author": "x@example.com",
-         "channel": "email", "queue": "email", "text": "hello"},
-    ]  # fmt: skip
-    (folder / "late.jsonl").write_text("".join(json.dumps(o) + "\n" for o in late), "utf-8")
-    result = ingestor.apply([folder / "late.jsonl"])
+    late = write_conversation(folder, "late", at, "email", "email", "x@example.com", "resolved")
+    result = ingestor.apply([late])
     assert result.loaded >= 1
-    assert cur.execute(kept, {"d": day}).fetchone()[0] == 0  # forgotten with the write
+    assert not is_kept(cur, day)  # forgotten with the write
     after = kpis.kpi_sets(cur, cfg, period, Filters(), NOW, ("total", "channel"))
     assert after["total"][None]["offered"] == before["total"][None]["offered"] + 1
     assert after["channel"]["email"]["offered"] == before["channel"]["email"]["offered"] + 1
@@ -149,27 +172,14 @@ def test_a_customers_new_contact_forgets_the_day_of_their_previous_one(demo, mon
     time, so the older contact's day is forgotten too."""
     folder, store, cfg, ingestor = demo
     cur = store.cursor()
-    row = cur.execute(
-        """SELECT customer, offered_at FROM contacts
-WHERE source = 'chat_jsonl' AND customer IS NOT NULL AND offered_at >= $lo AND offered_at < $hi
-  AND next_contact_at = 'infinity' ORDER BY offered_at LIMIT 1""",
-        {"lo": datetime(2026, 3, 31, tzinfo=PARIS), "hi": datetime(2026, 3, 31, 12, tzinfo=PARIS)},
-    ).fetchone()
-    customer, offered = row
     day = datetime(2026, 3, 31, tzinfo=PARIS)
-    kept = "SELECT count(*) FROM rollup_days WHERE day_start = $d"
+    customer, offered = first_chat_without_repeat(cur, day)
     ingestor.keep_day_sums(NOW)
-    assert cur.execute(kept, {"d": day}).fetchone()[0] == 1
+    assert is_kept(cur, day)
     at = (offered + timedelta(hours=30)).isoformat()
-    repeat = [
-        {"type": "conversation", "conversation_id": "repeat-1", "ts": at, "created_at": at,
-         "channel": "chat", "queue": "chat-support", "status": "open", "customer": customer},
-        {"conversation_id": "repeat-1", "ts": at, "role": "customer", "author": customer,
-         "channel": "chat", "queue": "chat-support", "text": "again"},
-    ]  # fmt: skip
-    (folder / "repeat.jsonl").write_text("".join(json.dumps(o) + "\n" for o in repeat), "utf-8")
-    ingestor.apply([folder / "repeat.jsonl"])
-    assert cur.execute(kept, {"d": day}).fetchone()[0] == 0
+    repeat = write_conversation(folder, "repeat", at, "chat", "chat-support", customer, "open")
+    ingestor.apply([repeat])
+    assert not is_kept(cur, day)
     period = custom_period("2026-03-24", "2026-04-01", cfg)
     ingestor.keep_day_sums(NOW)
     keys = ("total", "agent")
@@ -226,30 +236,18 @@ def test_a_repeat_contact_beyond_the_fcr_window_keeps_the_earlier_day(demo, monk
     assert cfg.fcr_window_h == 168
     cur = store.cursor()
     ingestor.keep_day_sums(NOW)
-    customer, offered = cur.execute(
-        """SELECT customer, offered_at FROM contacts
-WHERE source = 'chat_jsonl' AND customer IS NOT NULL AND offered_at >= $lo AND offered_at < $hi
-  AND next_contact_at = 'infinity' ORDER BY offered_at LIMIT 1""",
-        {"lo": datetime(2026, 3, 24, tzinfo=PARIS), "hi": datetime(2026, 3, 24, 12, tzinfo=PARIS)},
-    ).fetchone()
-    kept = "SELECT count(*) FROM rollup_days WHERE day_start = $d"
     day = datetime(2026, 3, 24, tzinfo=PARIS)
-    assert cur.execute(kept, {"d": day}).fetchone()[0] == 1
+    customer, offered = first_chat_without_repeat(cur, day)
+    assert is_kept(cur, day)
     at = (offered + timedelta(hours=200)).isoformat()
-    later = [
-        {"type": "conversation", "conversation_id": "later-1", "ts": at, "created_at": at,
-         "channel": "chat", "queue": "chat-support", "status": "open", "customer": customer},
-        {"conversation_id": "later-1", "ts": at, "role": "customer", "author": customer,
-         "channel": "chat", "queue": "chat-support", "text": "me again"},
-    ]  # fmt: skip
-    (folder / "later.jsonl").write_text("".join(json.dumps(o) + "\n" for o in later), "utf-8")
-    ingestor.apply([folder / "later.jsonl"])
+    later = write_conversation(folder, "later", at, "chat", "chat-support", customer, "open")
+    ingestor.apply([later])
     nxt = cur.execute(
         "SELECT next_contact_at FROM contacts WHERE customer = $c AND offered_at = $o",
         {"c": customer, "o": offered},
     ).fetchone()[0]
     assert nxt == offered + timedelta(hours=200)  # it did change
-    assert cur.execute(kept, {"d": day}).fetchone()[0] == 1  # but the day is still kept
+    assert is_kept(cur, day)  # but the day is still kept
     period = custom_period("2026-03-23", "2026-04-01", cfg)
     keys = ("total", "agent", "day")
     same(
