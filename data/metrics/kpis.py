@@ -265,7 +265,9 @@ p AS (
 def _medians_sql(keys: tuple[str, ...], filters: Filters, p: dict[str, Any]) -> str:
     """frt_median_s and resolution_median_s per key value (`key` names the key)."""
     cols = [k for k in keys if k != "total"]
-    c = interval_sql(slice_sql(keys, filters, extra=written.MEDIANS_WHERE), p)
+    c = interval_sql(
+        slice_sql(keys, filters, extra=written.MEDIANS_WHERE, columns=written.MEDIAN_COLUMNS), p
+    )
     sets = ", ".join("()" if k == "total" else f"(k_{k})" for k in keys)
     if not cols:
         return f"WITH {c}\nSELECT 'total' AS key, {written.MEDIANS} FROM c"

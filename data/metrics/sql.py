@@ -219,13 +219,16 @@ def slice_sql(
     fcr_fallback: bool = False,
     bucket: bool = False,
     extra: str = "",
+    columns: str | None = None,
 ) -> str:
     """The CTE `c` (with the CTEs it needs before it): one row per contact offered in
     [$start, $end) passing the filters, with a column `k_<key>` per key (sql.KEYS; at most one
     interval key: its start from `$imap`/`$ib0`, or from `$starts` by an ASOF join; with `bucket`,
     a column `kb` instead: the 15-minute UTC bucket, or the ASOF start) and the derived columns every
     KPI needs (eo, is_resolved, handle_s, sl_t, sid, fcr_ok, fcr_in). FCR reads next_contact_at; with
-    `fcr_fallback` the contacts that lack it get it from `_fcr_fallback_ctes`."""
+    `fcr_fallback` the contacts that lack it get it from `_fcr_fallback_ctes`. `columns`: only these
+    columns after the keys (a query that needs few: DuckDB materialises every column of `c` it
+    groups by grouping sets, used or not)."""
     cols, source, ctes = [], "contacts", ""
     for key in keys:
         if key in INTERVAL_KEYS:
@@ -242,6 +245,12 @@ def slice_sql(
         )
         nx = "coalesce(next_contact_at, next_at, 'infinity'::TIMESTAMPTZ)"
     heads = "".join(f"{c}, " for c in cols)
+    if columns is not None:
+        return f"""{ctes}c AS (
+    SELECT {heads}{columns}
+    FROM {source}
+    WHERE offered_at >= $start AND offered_at < $end{filter_sql(filters)}{extra}
+)"""
     return f"""{ctes}c AS (
     SELECT {heads}offered_at, customer, fcr, channel, wait_s, talk_s, hold_s, wrap_s, frt_s, rating,
         transferred, agent_messages, first_agent_at, ended_at, resolution_s, messages, source_id,
