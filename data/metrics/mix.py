@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from data.config import Config
+from data.metrics import rollup
 from data.metrics.filters import Filters
 from data.metrics.period import Period, comparison_period
 from data.metrics.sql import TOPIC_EXPR, filter_sql, params, ratio, run
+from data.metrics.together import snapshot, together
 
 
 def channel_mix(cur: Any, cfg: Config, period: Period, filters: Filters) -> list[dict[str, Any]]:
@@ -35,14 +37,27 @@ GROUP BY ALL ORDER BY day, offered DESC, channel"""
     return [r | {"share": ratio(r["offered"], per_day[r["day"]])} for r in rows]
 
 
-_TOPICS = f"""SELECT {TOPIC_EXPR} AS topic,
-    count(*) FILTER (offered_at >= $start AND offered_at < $end) AS contacts,
-    count(*) FILTER (offered_at >= $c_start AND offered_at < $c_end) AS comparison_contacts
-FROM contacts
-WHERE ((offered_at >= $start AND offered_at < $end) OR (offered_at >= $c_start AND offered_at < $c_end))
-  AND {TOPIC_EXPR} IS NOT NULL{{filters}}
-GROUP BY 1 HAVING contacts > 0
-ORDER BY contacts DESC, topic LIMIT $top_n"""
+def topic_counts(
+    cur: Any, cfg: Config, period: Period, filters: Filters, now: datetime
+) -> dict[str, int]:
+    """Contacts offered in the period per topic (topic, else first tag; contacts with neither are
+    not counted). The kept days (rollup.py) are added up from their topic rows, read in the same
+    snapshot as the contacts around them."""
+    p = params(cfg, filters, now, period)
+    with snapshot(cur) as s:
+        cov = rollup.cover(s, cfg, period, filters, ("topic",), None, now)
+        skip = f" AND NOT {cov.within('offered_at')}" if cov else ""
+        sql = f"""SELECT {TOPIC_EXPR} AS topic, count(*) AS n FROM contacts
+WHERE offered_at >= $start AND offered_at < $end AND {TOPIC_EXPR} IS NOT NULL{filter_sql(filters)}{skip}
+GROUP BY 1"""
+        if cov:
+            p |= cov.params()
+            sql = f"""SELECT topic, sum(n)::BIGINT AS n FROM ({sql}
+UNION ALL
+SELECT topic, sum(offered) AS n FROM day_partials
+WHERE config_key = $rk AND gset = 'topic' AND topic IS NOT NULL AND {cov.within("day_start")}{filter_sql(filters)}
+GROUP BY 1) GROUP BY 1"""
+        return {r["topic"]: r["n"] for r in run(s, sql, p)}
 
 
 def top_reasons(
@@ -52,15 +67,18 @@ def top_reasons(
     count in the comparison period: `change` = contacts − comparison, `change_pct` relative (None
     when the comparison had none), `share` of the period's contacts that have a topic."""
     comp = comparison_period(period, cfg, now)
-    p = params(cfg, filters, now, period) | {
-        "c_start": comp.start,
-        "c_end": comp.end,
-        "top_n": cfg.top_n,
-    }
-    rows = run(cur, _TOPICS.format(filters=filter_sql(filters)), p)
-    total_sql = f"""SELECT count(*) AS n FROM contacts WHERE offered_at >= $start AND offered_at < $end
-  AND {TOPIC_EXPR} IS NOT NULL{filter_sql(filters)}"""
-    total = run(cur, total_sql, p)[0]["n"]
+    counts, before = together(
+        cur,
+        lambda c: topic_counts(c, cfg, period, filters, now),
+        lambda c: topic_counts(c, cfg, comp, filters, now),
+    )
+    total = sum(counts.values())
+    # Most contacts first, then by name (code point order, as DuckDB orders text).
+    top = sorted((t for t, n in counts.items() if n > 0), key=lambda t: (-counts[t], t))
+    rows = [
+        {"topic": t, "contacts": counts[t], "comparison_contacts": before.get(t, 0)}
+        for t in top[: cfg.top_n]
+    ]
     return [
         r
         | {

@@ -16,7 +16,7 @@ import pytest
 from data.config import load_config
 from data.demo import write_demo_folder
 from data.ingest import Ingestor
-from data.metrics import Filters, kpis, quality, resolve_period, rollup, volume, written
+from data.metrics import Filters, kpis, mix, quality, resolve_period, rollup, volume, written
 from data.metrics.period import custom_period
 from data.store import Store
 
@@ -142,6 +142,32 @@ def test_every_figure_from_kept_days_equals_the_one_added_up_from_contacts(
             same(kept, from_contacts(monkeypatch, cur, cfg, period, filters, keys), f"{keys}")
     if name != "week":  # this week began on Monday 30 March: one kept day, too few to use
         assert used > 10
+
+
+@pytest.mark.parametrize("name", PERIODS)
+def test_top_reasons_from_kept_days_equal_those_counted_from_contacts(
+    demo, monkeypatch, name
+) -> None:
+    _, store, cfg, _ = demo
+    cur = store.cursor()
+    if name == "custom":
+        period = custom_period("2026-03-24", "2026-04-01", cfg)
+    else:
+        period = resolve_period(name, cfg, NOW)
+    used, rows = 0, 0
+    for filters in FILTERS:
+        used += rollup.cover(cur, cfg, period, filters, ("topic",), None, NOW) is not None
+        kept = mix.top_reasons(cur, cfg, period, filters, NOW)
+        with monkeypatch.context() as m:
+            m.setattr(rollup, "cover", lambda *a, **k: None)
+            counted = mix.top_reasons(cur, cfg, period, filters, NOW)
+        rows += len(kept)
+        assert len(kept) == len(counted), filters
+        for a, b in zip(kept, counted, strict=True):
+            same(a, b, f"{filters}")
+    assert rows > 10
+    if name != "week":
+        assert used >= 3  # all but the agent and team filters
 
 
 def test_a_late_file_for_a_kept_day_forgets_it_and_the_figure_follows(
