@@ -243,6 +243,41 @@ def test_a_store_without_kept_days_is_added_up_from_contacts(tmp_path: Path) -> 
         rollup.forget(store.cursor(), {1})  # nothing kept: nothing to forget, no error
 
 
+@pytest.mark.parametrize(
+    ("keys", "filters", "source"),
+    [
+        (("total",), Filters(), "qc"),
+        (("total", "queue", "channel", "day"), Filters(channel="chat"), "qc"),
+        (("total", "agent"), Filters(), "combo"),
+        (("total", "queue"), Filters(agent="Marc Dubois"), "combo"),
+        (("total", "queue"), Filters(team="Aurora"), "combo"),
+    ],
+)
+def test_figures_without_an_agent_read_the_queue_channel_rows(
+    demo, monkeypatch, keys, filters, source
+) -> None:
+    """The queue × channel rows stand in for the agent rows when no agent is asked for; which rows
+    a figure reads is seen in its SQL, and the figure equals the contacts' either way."""
+    _, store, cfg, _ = demo
+    cur = store.cursor()
+    period = resolve_period("30d", cfg, NOW)
+    seen: list[str] = []
+    real = kpis.run
+
+    def spy(c, sql, values):
+        seen.append(sql)
+        return real(c, sql, values)
+
+    with monkeypatch.context() as m:
+        m.setattr(kpis, "run", spy)
+        kept = kpis.kpi_sets(cur, cfg, period, filters, NOW, keys)
+    main = next(q for q in seen if "day_partials" in q)
+    other = {"qc": "combo", "combo": "qc"}[source]
+    kept_from = "config_key = $rk AND gset = '{}'"
+    assert kept_from.format(source) in main and kept_from.format(other) not in main
+    same(kept, from_contacts(monkeypatch, cur, cfg, period, filters, keys), f"{keys}")
+
+
 def test_kept_partials_combine_over_days_as_the_second_stage_does() -> None:
     """rollup._combine (sum, max, bool_or per partial column) must match how kpis adds partials up
     in TOTALS; a new partial column with another combination would break kept figures."""
