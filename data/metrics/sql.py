@@ -272,17 +272,24 @@ def interval_sql(sql: str, p: dict[str, Any], bucket: bool = False) -> str:
     """Fill the `{interval}` of slice_sql for the interval parameters in `p` (interval_params)."""
     if "{interval}" not in sql:
         return sql
+    if "imap" in p and bucket:
+        return sql.replace("{interval}", BUCKET)
     if "imap" in p:
-        expr = BUCKET if bucket else BUCKET_START.format(col=BUCKET)
-        return sql.replace("{interval}", expr)
+        # A hash join on the bucket: list_extract on the $imap list, row by row, cost a median
+        # query over 30 days a sixth of its CPU.
+        join = (
+            " JOIN (SELECT unnest(range($ib0, $ib0 + len($imap::TIMESTAMPTZ[]))) AS kb_,"
+            " unnest($imap::TIMESTAMPTZ[]) AS k) b ON b.kb_ = " + BUCKET
+        )
+    else:
+        join = " ASOF JOIN (SELECT unnest($starts::TIMESTAMPTZ[]) AS k) b ON offered_at >= b.k"
     sql = sql.replace("{interval}", "b.k")
     # The join belongs to `c`, the last CTE of slice_sql: the FCR fallback's CTEs before it read
     # contacts too.
     head, found, tail = sql.rpartition("\n    FROM contacts")
     if not found:
         raise ValueError("interval_sql: no contacts slice to join interval starts to")
-    asof = " ASOF JOIN (SELECT unnest($starts::TIMESTAMPTZ[]) AS k) b ON offered_at >= b.k"
-    return head + found + asof + tail
+    return head + found + join + tail
 
 
 def ratio(num: float | None, den: float | None) -> float | None:
