@@ -54,8 +54,8 @@ GROUP BY 1"""
             p |= cov.params()
             sql = f"""SELECT topic, sum(n)::BIGINT AS n FROM ({sql}
 UNION ALL
-SELECT topic, sum(offered) AS n FROM day_partials
-WHERE config_key = $rk AND gset = 'topic' AND topic IS NOT NULL AND {cov.within("day_start")}{filter_sql(filters)}
+SELECT topic, sum(offered) AS n FROM {cov.partials(by_day=False)} kept
+WHERE gset = 'topic' AND topic IS NOT NULL{filter_sql(filters)}
 GROUP BY 1) GROUP BY 1"""
         return {r["topic"]: r["n"] for r in run(s, sql, p)}
 

@@ -7,6 +7,9 @@ They are kept per configuration (`config_key`: the partial-sum SQL and every set
 per day, in three groupings: agent × queue × channel ('combo'), topic × queue × channel ('topic')
 and queue × channel ('qc': the few rows a figure with no agent in it adds up).
 
+Whole local weeks (Monday to Monday) of kept days are summed once more ('week_partials'): a 30-day
+figure by agent then adds up three weeks and the days around them, not 28 days of agent rows.
+
 Only the additive part is kept (METRICS.md's counts, sums, maxima); medians, reply waits and the
 backlog are always worked out from the contacts. A day is forgotten in the same transaction as any
 change to a contact offered on it (derive.Touched.hours: inserts, deletes, next_contact_at
@@ -45,6 +48,9 @@ MIN_DAYS = 2
 
 _DAYS_DDL = """CREATE TABLE IF NOT EXISTS rollup_days (
     config_key VARCHAR, day_start TIMESTAMPTZ, day_end TIMESTAMPTZ)"""
+_WEEKS_DDL = """CREATE TABLE IF NOT EXISTS rollup_weeks (
+    config_key VARCHAR, week_start TIMESTAMPTZ, week_end TIMESTAMPTZ)"""
+_TABLES = ("rollup_days", "day_partials", "rollup_weeks", "week_partials")
 _NAME = re.compile(r"\bAS (\w+)\s*(?:,|$)")
 
 
@@ -101,10 +107,10 @@ def _closed_before(cfg: Config, now: datetime) -> datetime:
 
 def _exists(cur: Any) -> bool:
     sql = """SELECT count(*) FROM duckdb_tables()
-WHERE table_name IN ('rollup_days', 'day_partials') AND database_name = current_database()
-  AND schema_name = 'main'"""
+WHERE table_name IN ('rollup_days', 'day_partials', 'rollup_weeks', 'week_partials')
+  AND database_name = current_database() AND schema_name = 'main'"""
     # fetchall: a result left unfinished blocks register() on this cursor (DuckDB 2.0).
-    return cur.execute(sql).fetchall()[0][0] == 2
+    return cur.execute(sql).fetchall()[0][0] == len(_TABLES)
 
 
 # ---- building (the ingesting process, under the store's write lock) ----------------------------
@@ -151,9 +157,10 @@ def build(cur: Any, cfg: Config, now: datetime, limit: int | None = BUILD_PER_CA
     oldest = closed[-1][0] if closed else now
     cur.execute("BEGIN TRANSACTION")
     try:
-        for table in ("rollup_days", "day_partials"):
+        starts = ("day_start", "day_start", "week_start", "day_start")
+        for table, start in zip(_TABLES, starts, strict=True):
             cur.execute(
-                f"DELETE FROM {table} WHERE config_key <> $key OR day_start < $oldest",
+                f"DELETE FROM {table} WHERE config_key <> $key OR {start} < $oldest",
                 {"key": key, "oldest": oldest},
             )
         built = {
@@ -170,6 +177,7 @@ def build(cur: Any, cfg: Config, now: datetime, limit: int | None = BUILD_PER_CA
             cur.executemany(
                 "INSERT INTO rollup_days VALUES (?, ?, ?)", [(key, s, e) for s, e in run]
             )
+        _build_weeks(cur, cfg, key)
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
@@ -177,33 +185,74 @@ def build(cur: Any, cfg: Config, now: datetime, limit: int | None = BUILD_PER_CA
     return len(missing)
 
 
+def _build_weeks(cur: Any, cfg: Config, key: str) -> None:
+    """Sum every local week whose seven days are kept and that is not kept yet (in the caller's
+    transaction)."""
+    days = {
+        r[0].astimezone(cfg.zone).date()
+        for r in cur.execute(
+            "SELECT day_start FROM rollup_days WHERE config_key = $key", {"key": key}
+        ).fetchall()
+    }
+    have = {
+        r[0].astimezone(cfg.zone).date()
+        for r in cur.execute(
+            "SELECT week_start FROM rollup_weeks WHERE config_key = $key", {"key": key}
+        ).fetchall()
+    }
+    mondays = sorted({d - timedelta(days=d.weekday()) for d in days} - have)
+    names = partial_names(cfg)
+    sums = ", ".join(f"{_combine(n)}({n}) AS {n}" for n in names)
+    for monday in mondays:
+        if any(monday + timedelta(days=i) not in days for i in range(7)):
+            continue
+        start, end = midnight(monday, cfg.zone), midnight(monday + timedelta(days=7), cfg.zone)
+        span = {"key": key, "start": start, "end": end}
+        cur.execute(
+            f"""INSERT INTO week_partials
+SELECT config_key, $start AS day_start, gset, agent, queue, channel, topic, {sums}
+FROM day_partials WHERE config_key = $key AND day_start >= $start AND day_start < $end
+GROUP BY config_key, gset, agent, queue, channel, topic""",
+            span,
+        )
+        cur.execute("INSERT INTO rollup_weeks VALUES ($key, $start, $end)", span)
+
+
 def _ensure_tables(cur: Any, cfg: Config, key: str, now: datetime) -> None:
     """The two tables, with this version's partial columns (else made again, empty). In a
     transaction of their own: DuckDB 2.0 lost the rows of a large INSERT into a table created in
     the same transaction (count(*) said 498,101, a scan found none)."""
     cur.execute(_DAYS_DDL)
+    cur.execute(_WEEKS_DDL)
     names = ["config_key", "day_start", "gset", "agent", "queue", "channel", "topic"]
     names += partial_names(cfg)
     have = [
-        r[0]
-        for r in cur.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'day_partials' "
-            "AND schema_name = 'main' AND database_name = current_database() "
-            "ORDER BY column_index"
-        ).fetchall()
+        [
+            r[0]
+            for r in cur.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = $t "
+                "AND schema_name = 'main' AND database_name = current_database() "
+                "ORDER BY column_index",
+                {"t": table},
+            ).fetchall()
+        ]
+        for table in ("day_partials", "week_partials")
     ]
-    if have == names:
+    if have == [names, names]:
         return
     shape = _build_sql(cfg, False)
     p = _params(cfg, key, [(now, now)], now)
     cur.execute("BEGIN TRANSACTION")
     try:
         cur.execute("DROP TABLE IF EXISTS day_partials")
+        cur.execute("DROP TABLE IF EXISTS week_partials")
         cur.execute("DELETE FROM rollup_days")
+        cur.execute("DELETE FROM rollup_weeks")
         cur.execute(
             f"CREATE TABLE day_partials AS SELECT * FROM ({shape}) LIMIT 0",
             {k: p[k] for k in _used(shape)},
         )
+        cur.execute("CREATE TABLE week_partials AS SELECT * FROM day_partials LIMIT 0")
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
@@ -241,6 +290,13 @@ def forget(cur: Any, hours: Iterable[int]) -> None:
     SELECT 1 FROM changed_hours
     WHERE epoch_us(d.day_start) < (h + 1) * 3600000000 AND epoch_us(d.day_end) > h * 3600000000)"""
         ).fetchall()
+        if dropped:
+            # A week is kept only while all its days are.
+            cur.execute(
+                """DELETE FROM rollup_weeks w WHERE EXISTS (
+    SELECT 1 FROM changed_hours
+    WHERE epoch_us(w.week_start) < (h + 1) * 3600000000 AND epoch_us(w.week_end) > h * 3600000000)"""
+            )
     finally:
         cur.unregister("changed_hours")
     if not dropped:  # the usual live batch: only today's contacts changed
@@ -249,12 +305,16 @@ def forget(cur: Any, hours: Iterable[int]) -> None:
         """DELETE FROM day_partials p WHERE NOT EXISTS (
     SELECT 1 FROM rollup_days d WHERE d.config_key = p.config_key AND d.day_start = p.day_start)"""
     )
+    cur.execute(
+        """DELETE FROM week_partials p WHERE NOT EXISTS (
+    SELECT 1 FROM rollup_weeks w WHERE w.config_key = p.config_key AND w.week_start = p.day_start)"""
+    )
 
 
 def forget_all(cur: Any) -> None:
     if _exists(cur):
-        cur.execute("DELETE FROM rollup_days")
-        cur.execute("DELETE FROM day_partials")
+        for table in _TABLES:
+            cur.execute(f"DELETE FROM {table}")
 
 
 # ---- using (the metric queries) ------------------------------------------------------------------
@@ -266,12 +326,30 @@ class Cover:
 
     key: str
     runs: tuple[tuple[datetime, datetime], ...]
+    # The kept whole weeks [start, end) inside the runs.
+    weeks: tuple[tuple[datetime, datetime], ...] = ()
 
     def params(self) -> dict[str, Any]:
         p: dict[str, Any] = {"rk": self.key}
         for i, (lo, hi) in enumerate(self.runs):
             p[f"cov_lo{i}"], p[f"cov_hi{i}"] = lo, hi
+        for i, (lo, hi) in enumerate(self.weeks):
+            p[f"wk_lo{i}"], p[f"wk_hi{i}"] = lo, hi
         return p
+
+    def partials(self, by_day: bool) -> str:
+        """SQL (a subquery): the kept partial rows of the covered days. `by_day`: one set of rows
+        per day (a figure by day); else whole weeks come from their week's rows."""
+        days = f"SELECT * FROM day_partials WHERE config_key = $rk AND {self.within('day_start')}"
+        if by_day or not self.weeks:
+            return f"({days})"
+        starts = " OR ".join(f"day_start = $wk_lo{i}" for i in range(len(self.weeks)))
+        inside = " OR ".join(
+            f"(day_start >= $wk_lo{i} AND day_start < $wk_hi{i})" for i in range(len(self.weeks))
+        )
+        return f"""(SELECT * FROM week_partials WHERE config_key = $rk AND ({starts})
+    UNION ALL
+    {days} AND NOT ({inside}))"""
 
     def within(self, column: str) -> str:
         """SQL: `column` falls in one of the runs (fixed text: numbered parameters only)."""
@@ -310,7 +388,13 @@ ORDER BY day_start""",
     if len(days) < MIN_DAYS:
         return None
     runs = tuple((run[0][0], run[-1][1]) for run in _runs([(s, e) for s, e in days]))
-    return Cover(key, runs)
+    weeks = cur.execute(
+        """SELECT week_start, week_end FROM rollup_weeks
+WHERE config_key = $key AND week_start >= $start AND week_end <= $end AND week_end <= $closed
+ORDER BY week_start""",
+        {"key": key, "start": period.start, "end": period.end, "closed": _closed_before(cfg, now)},
+    ).fetchall()
+    return Cover(key, runs, tuple((s, e) for s, e in weeks))
 
 
 def kept_rows_sql(
@@ -353,9 +437,9 @@ def kept_rows_sql(
         sums = ", ".join(f"{_combine(n)}({n}) AS {n}" for n in names)
         branches.append(
             f"""SELECT '{gset}' AS gset, {heads}{sums}
-FROM day_partials
-WHERE config_key = $rk AND gset = '{source}' AND {cover.within("day_start")}"""
-            f"{filter_sql(filters)}\nGROUP BY ALL"
+FROM {cover.partials(by_day=gset == "kb")} kept
+WHERE gset = '{source}'{filter_sql(filters)}
+GROUP BY ALL"""
         )
     return "\nUNION ALL\n".join(branches)
 

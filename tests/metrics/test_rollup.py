@@ -132,16 +132,18 @@ def test_every_figure_from_kept_days_equals_the_one_added_up_from_contacts(
         period = custom_period("2026-03-24", "2026-04-01", cfg)
     else:
         period = resolve_period(name, cfg, NOW)
-    used = 0
+    used = weeks = 0
     for keys in KEYS:
         for filters in FILTERS:
             size = next((k for k in keys if k == "day"), None)
             cover = rollup.cover(cur, cfg, period, filters, keys, size, NOW)
             used += cover is not None
+            weeks += bool(cover and cover.weeks)
             kept = kpis.kpi_sets(cur, cfg, period, filters, NOW, keys)
             same(kept, from_contacts(monkeypatch, cur, cfg, period, filters, keys), f"{keys}")
     if name != "week":  # this week began on Monday 30 March: one kept day, too few to use
         assert used > 10
+    assert bool(weeks) == (name == "30d")  # the only period holding a whole kept week
 
 
 @pytest.mark.parametrize("name", PERIODS)
@@ -273,9 +275,48 @@ def test_figures_without_an_agent_read_the_queue_channel_rows(
         kept = kpis.kpi_sets(cur, cfg, period, filters, NOW, keys)
     main = next(q for q in seen if "day_partials" in q)
     other = {"qc": "combo", "combo": "qc"}[source]
-    kept_from = "config_key = $rk AND gset = '{}'"
+    kept_from = "kept\nWHERE gset = '{}'"
     assert kept_from.format(source) in main and kept_from.format(other) not in main
     same(kept, from_contacts(monkeypatch, cur, cfg, period, filters, keys), f"{keys}")
+
+
+def test_whole_weeks_of_kept_days_are_summed_and_forgotten_with_any_of_their_days(demo) -> None:
+    _, store, cfg, ingestor = demo
+    while ingestor.keep_day_sums(NOW):  # what another test forgot
+        pass
+    cur = store.cursor()
+    weeks = cur.execute("SELECT week_start, week_end FROM rollup_weeks").fetchall()
+    # Kept days run from Monday 23 March to Tuesday 31 March: one whole week, 167 hours long
+    # (the clocks went forward on the 29th).
+    monday, next_monday = datetime(2026, 3, 23, tzinfo=PARIS), datetime(2026, 3, 30, tzinfo=PARIS)
+    assert weeks == [(monday, next_monday)]
+    assert next_monday.timestamp() - monday.timestamp() == 167 * 3600
+    cov = rollup.cover(cur, cfg, resolve_period("30d", cfg, NOW), Filters(), ("agent",), None, NOW)
+    assert cov is not None and cov.weeks == ((monday, next_monday),)
+    # Its rows add up its days' rows: offered by agent over the week.
+    by_week = dict(
+        cur.execute(
+            "SELECT agent, sum(offered) FROM week_partials WHERE gset = 'combo' GROUP BY 1"
+        ).fetchall()
+    )
+    by_day = dict(
+        cur.execute(
+            "SELECT agent, sum(offered) FROM day_partials WHERE gset = 'combo' "
+            "AND day_start >= $a AND day_start < $b GROUP BY 1",
+            {"a": monday, "b": next_monday},
+        ).fetchall()
+    )
+    assert by_week == by_day and sum(by_week.values()) > 100
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        wednesday_noon = int(datetime(2026, 3, 25, 12, tzinfo=PARIS).timestamp()) // 3600
+        rollup.forget(cur, [wednesday_noon])
+        assert cur.execute("SELECT count(*) FROM rollup_weeks").fetchall() == [(0,)]
+        assert cur.execute("SELECT count(*) FROM week_partials").fetchall() == [(0,)]
+        assert not is_kept(cur, datetime(2026, 3, 25, tzinfo=PARIS))
+        assert is_kept(cur, datetime(2026, 3, 24, tzinfo=PARIS))
+    finally:
+        cur.execute("ROLLBACK")
 
 
 def test_kept_partials_combine_over_days_as_the_second_stage_does() -> None:
