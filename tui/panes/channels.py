@@ -14,7 +14,7 @@ from data.metrics.kpis import kpi_sets
 from data.metrics.together import together
 from tui import fmt
 from tui.panes.base import Pane
-from tui.widgets.chart import Chart
+from tui.widgets.chart import Chart, count_axis
 from tui.widgets.search_table import Col, SearchTable
 
 COLORS = {
@@ -94,6 +94,7 @@ def _paint_mix(plt: Any, data: ChannelsData) -> None:
         orientation="horizontal",
         width=0.6,
     )
+    count_axis(plt, [(r.get("share") or 0) * 100 for r in rows], "x")
     plt.title("channel mix, % of offered")
 
 
@@ -114,5 +115,10 @@ def _paint_days(plt: Any, data: ChannelsData) -> None:
         series,
         labels=channels,
         color=[COLORS.get(c, "gray") for c in channels],
+        width=0.6,
     )
+    # Days sit at x = 1..n: a margin of one on each side keeps a lone day (today) a bar, not the
+    # whole chart under the legend.
+    plt.xlim(0, len(days) + 1)
+    count_axis(plt, [sum(day) for day in zip(*series, strict=True)])
     plt.title("offered per day, by channel")

@@ -15,7 +15,7 @@ from data.metrics import overdue
 from tui import fmt
 from tui.panes.base import Pane
 from tui.screens.drill import OpenContact
-from tui.widgets.chart import Chart
+from tui.widgets.chart import Chart, count_axis
 from tui.widgets.search_table import Col, SearchTable
 
 BUCKETS = (
@@ -106,4 +106,5 @@ class OverduePane(Pane):
 def _paint(plt: Any, data: OverdueData) -> None:
     buckets = data.buckets()
     plt.bar([b[0] for b in buckets], [b[1] for b in buckets], color="red", width=0.5)
+    count_axis(plt, [b[1] for b in buckets])
     plt.title("overdue contacts by how long overdue, and at risk")

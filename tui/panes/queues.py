@@ -16,7 +16,7 @@ from data.metrics.together import together
 from tui import fmt
 from tui.panes.base import Pane
 from tui.past import PastCache
-from tui.widgets.chart import Chart
+from tui.widgets.chart import Chart, count_axis
 from tui.widgets.search_table import Col, SearchTable
 
 COLUMNS = (
@@ -141,4 +141,5 @@ def _paint(plt: Any, data: QueuesData) -> None:
         )
     step = max(1, len(rows) // 8)
     plt.xticks(xs[::step], [_label(r.get("start"), data.size) for r in rows][::step])
+    count_axis(plt, [r.get("offered") or 0 for r in (*begun, *before)])
     plt.title(f"contacts per {data.size}: this period (lines) vs comparison (dots)")

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from data.metrics import top_reasons
 from tui import fmt
 from tui.panes.base import Pane
-from tui.widgets.chart import Chart
+from tui.widgets.chart import Chart, count_axis
 from tui.widgets.search_table import Col, SearchTable
 
 
@@ -83,5 +83,8 @@ def _paint(plt: Any, data: ReasonsData) -> None:
         list(range(1, len(rows) + 1)),
         marker="◆",
         color="gray",
+    )
+    count_axis(
+        plt, [v for r in rows for v in (r.get("contacts"), r.get("comparison_contacts"))], "x"
     )
     plt.title("contacts per reason: this period (bars), comparison (◆)")

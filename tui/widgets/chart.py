@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import plotext._utility
@@ -17,6 +18,30 @@ def _no_duplicates(data: Any) -> list[Any]:
 # stacked bar) which one is drawn last, and wins the cell's colour, changed with each process's hash
 # seed. Keeping the first of each in order makes every chart the same from run to run.
 plotext._utility.no_duplicates = _no_duplicates
+
+
+def whole_ticks(values: Iterable[float], most: int = 5) -> list[int]:
+    """Axis ticks for counts: 0 and whole 1-2-5 steps up to the largest value or just past it, at
+    most `most` steps (plotext's own ticks read 41.8, 83.7, ... contacts)."""
+    top = max((v for v in values if v is not None), default=0)
+    if top <= 0:
+        return [0, 1]
+    raw = top / most
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = max(1, next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw))
+    return [i * step for i in range(math.ceil(top / step) + 1)]
+
+
+def count_axis(plt: Any, values: Iterable[float], axis: str = "y") -> None:
+    """Whole-number ticks on a count axis, the axis from 0 to the last tick."""
+    ticks = whole_ticks(values)
+    labels = [f"{t:,}" for t in ticks]
+    if axis == "y":
+        plt.ylim(0, ticks[-1])
+        plt.yticks(ticks, labels)
+    else:
+        plt.xlim(0, ticks[-1])
+        plt.xticks(ticks, labels)
 
 
 class Chart(PlotextPlot):
