@@ -10,7 +10,7 @@ from data.metrics import rollup
 from data.metrics.filters import Filters
 from data.metrics.period import Period, comparison_period
 from data.metrics.sql import TOPIC_EXPR, filter_sql, params, ratio, run
-from data.metrics.together import snapshot, together
+from data.metrics.together import snapshot
 
 
 def channel_mix(cur: Any, cfg: Config, period: Period, filters: Filters) -> list[dict[str, Any]]:
@@ -41,23 +41,22 @@ def topic_counts(
     cur: Any, cfg: Config, period: Period, filters: Filters, now: datetime
 ) -> dict[str, int]:
     """Contacts offered in the period per topic (topic, else first tag; contacts with neither are
-    not counted). The kept days (rollup.py) are added up from their topic rows, read in the same
-    snapshot as the contacts around them."""
+    not counted). The kept days (rollup.py) are added up from their topic rows: run it in a
+    snapshot (together.snapshot), so that they and the contacts around them are of one state."""
     p = params(cfg, filters, now, period)
-    with snapshot(cur) as s:
-        cov = rollup.cover(s, cfg, period, filters, ("topic",), None, now)
-        skip = f" AND NOT {cov.within('offered_at')}" if cov else ""
-        sql = f"""SELECT {TOPIC_EXPR} AS topic, count(*) AS n FROM contacts
+    cov = rollup.cover(cur, cfg, period, filters, ("topic",), None, now)
+    skip = f" AND NOT {cov.within('offered_at')}" if cov else ""
+    sql = f"""SELECT {TOPIC_EXPR} AS topic, count(*) AS n FROM contacts
 WHERE offered_at >= $start AND offered_at < $end AND {TOPIC_EXPR} IS NOT NULL{filter_sql(filters)}{skip}
 GROUP BY 1"""
-        if cov:
-            p |= cov.params()
-            sql = f"""SELECT topic, sum(n)::BIGINT AS n FROM ({sql}
+    if cov:
+        p |= cov.params()
+        sql = f"""SELECT topic, sum(n)::BIGINT AS n FROM ({sql}
 UNION ALL
 SELECT topic, sum(offered) AS n FROM {cov.partials(by_day=False)} kept
 WHERE gset = 'topic' AND topic IS NOT NULL{filter_sql(filters)}
 GROUP BY 1) GROUP BY 1"""
-        return {r["topic"]: r["n"] for r in run(s, sql, p)}
+    return {r["topic"]: r["n"] for r in run(cur, sql, p)}
 
 
 def top_reasons(
@@ -67,11 +66,10 @@ def top_reasons(
     count in the comparison period: `change` = contacts − comparison, `change_pct` relative (None
     when the comparison had none), `share` of the period's contacts that have a topic."""
     comp = comparison_period(period, cfg, now)
-    counts, before = together(
-        cur,
-        lambda c: topic_counts(c, cfg, period, filters, now),
-        lambda c: topic_counts(c, cfg, comp, filters, now),
-    )
+    # Both periods in one snapshot: the change must not mix two states of the store.
+    with snapshot(cur) as s:
+        counts = topic_counts(s, cfg, period, filters, now)
+        before = topic_counts(s, cfg, comp, filters, now)
     total = sum(counts.values())
     # Most contacts first, then by name (code point order, as DuckDB orders text).
     top = sorted((t for t, n in counts.items() if n > 0), key=lambda t: (-counts[t], t))

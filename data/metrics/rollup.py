@@ -51,6 +51,9 @@ _DAYS_DDL = """CREATE TABLE IF NOT EXISTS rollup_days (
 _WEEKS_DDL = """CREATE TABLE IF NOT EXISTS rollup_weeks (
     config_key VARCHAR, week_start TIMESTAMPTZ, week_end TIMESTAMPTZ)"""
 _TABLES = ("rollup_days", "day_partials", "rollup_weeks", "week_partials")
+# Part of the configuration key: bump it when what is kept, or how kept rows combine, changes in a
+# way the SQL in the key does not show (_combine, _build_weeks), so that no store mixes versions.
+ROLLUP_VERSION = 3
 _NAME = re.compile(r"\bAS (\w+)\s*(?:,|$)")
 
 
@@ -72,10 +75,12 @@ def config_key(cfg: Config) -> str:
         "csat": cfg.csat_satisfied,
         "fcr_window_h": cfg.fcr_window_h,
         "stale_after_s": cfg.stale_after_s,
+        "version": ROLLUP_VERSION,
         "sql": [
             partials_sql(cfg),
             slice_sql(("agent", "topic"), Filters()),
             _build_sql(cfg, False),
+            _build_sql(cfg, True),
         ],
     }
     text = json.dumps(setting, sort_keys=True, default=str)
@@ -105,12 +110,17 @@ def _closed_before(cfg: Config, now: datetime) -> datetime:
     return now - CLOSED_AFTER - timedelta(seconds=cfg.stale_after_s)
 
 
-def _exists(cur: Any) -> bool:
-    sql = """SELECT count(*) FROM duckdb_tables()
+def _present(cur: Any) -> set[str]:
+    """Which of the kept-sum tables the store has (a store of an older version: some)."""
+    sql = """SELECT table_name FROM duckdb_tables()
 WHERE table_name IN ('rollup_days', 'day_partials', 'rollup_weeks', 'week_partials')
   AND database_name = current_database() AND schema_name = 'main'"""
     # fetchall: a result left unfinished blocks register() on this cursor (DuckDB 2.0).
-    return cur.execute(sql).fetchall()[0][0] == len(_TABLES)
+    return {r[0] for r in cur.execute(sql).fetchall()}
+
+
+def _exists(cur: Any) -> bool:
+    return len(_present(cur)) == len(_TABLES)
 
 
 # ---- building (the ingesting process, under the store's write lock) ----------------------------
@@ -281,40 +291,41 @@ def forget(cur: Any, hours: Iterable[int]) -> None:
     """Drop the kept days that overlap any of these UTC hours (epoch µs // HOUR_US) whose
     contacts changed."""
     hours = sorted(set(hours))
-    if not hours or not _exists(cur):
+    present = _present(cur) if hours else set()
+    if "rollup_days" not in present:
         return
+    overlaps = """EXISTS (SELECT 1 FROM changed_hours
+    WHERE epoch_us({start}) < (h + 1) * 3600000000 AND epoch_us({end}) > h * 3600000000)"""
     cur.register("changed_hours", pa.table({"h": pa.array(hours, pa.int64())}))
     try:
         ((dropped,),) = cur.execute(
-            """DELETE FROM rollup_days d WHERE EXISTS (
-    SELECT 1 FROM changed_hours
-    WHERE epoch_us(d.day_start) < (h + 1) * 3600000000 AND epoch_us(d.day_end) > h * 3600000000)"""
+            "DELETE FROM rollup_days d WHERE "
+            + overlaps.format(start="d.day_start", end="d.day_end")
         ).fetchall()
-        if dropped:
-            # A week is kept only while all its days are.
-            cur.execute(
-                """DELETE FROM rollup_weeks w WHERE EXISTS (
-    SELECT 1 FROM changed_hours
-    WHERE epoch_us(w.week_start) < (h + 1) * 3600000000 AND epoch_us(w.week_end) > h * 3600000000)"""
-            )
+        weeks = 0
+        if "rollup_weeks" in present:  # a week is kept only while all its days are
+            ((weeks,),) = cur.execute(
+                "DELETE FROM rollup_weeks w WHERE "
+                + overlaps.format(start="w.week_start", end="w.week_end")
+            ).fetchall()
     finally:
         cur.unregister("changed_hours")
-    if not dropped:  # the usual live batch: only today's contacts changed
-        return
-    cur.execute(
-        """DELETE FROM day_partials p WHERE NOT EXISTS (
+    # The usual live batch changes only today's contacts: nothing kept to drop.
+    if dropped and "day_partials" in present:
+        cur.execute(
+            """DELETE FROM day_partials p WHERE NOT EXISTS (
     SELECT 1 FROM rollup_days d WHERE d.config_key = p.config_key AND d.day_start = p.day_start)"""
-    )
-    cur.execute(
-        """DELETE FROM week_partials p WHERE NOT EXISTS (
+        )
+    if weeks and "week_partials" in present:
+        cur.execute(
+            """DELETE FROM week_partials p WHERE NOT EXISTS (
     SELECT 1 FROM rollup_weeks w WHERE w.config_key = p.config_key AND w.week_start = p.day_start)"""
-    )
+        )
 
 
 def forget_all(cur: Any) -> None:
-    if _exists(cur):
-        for table in _TABLES:
-            cur.execute(f"DELETE FROM {table}")
+    for table in _present(cur):
+        cur.execute(f"DELETE FROM {table}")
 
 
 # ---- using (the metric queries) ------------------------------------------------------------------
@@ -394,7 +405,10 @@ WHERE config_key = $key AND week_start >= $start AND week_end <= $end AND week_e
 ORDER BY week_start""",
         {"key": key, "start": period.start, "end": period.end, "closed": _closed_before(cfg, now)},
     ).fetchall()
-    return Cover(key, runs, tuple((s, e) for s, e in weeks))
+    # Only weeks all of whose days are kept: a store also written by an older version may hold a
+    # week whose day that version forgot.
+    inside = tuple((s, e) for s, e in weeks if any(lo <= s and e <= hi for lo, hi in runs))
+    return Cover(key, runs, inside)
 
 
 def kept_rows_sql(

@@ -319,6 +319,45 @@ def test_whole_weeks_of_kept_days_are_summed_and_forgotten_with_any_of_their_day
         cur.execute("ROLLBACK")
 
 
+def test_a_week_whose_day_another_version_forgot_is_not_used(demo, monkeypatch) -> None:
+    """An older floorwatch writing the same store forgets days but knows nothing of weeks: a week
+    counts only while all seven of its days are kept."""
+    _, store, cfg, ingestor = demo
+    while ingestor.keep_day_sums(NOW):
+        pass
+    cur = store.cursor()
+    period = resolve_period("30d", cfg, NOW)
+    keys = ("total", "agent")
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        cur.execute(
+            "DELETE FROM rollup_days WHERE day_start = $d",
+            {"d": datetime(2026, 3, 25, tzinfo=PARIS)},
+        )
+        cover = rollup.cover(cur, cfg, period, Filters(), keys, None, NOW)
+        assert cover is not None and cover.weeks == ()
+        kept = kpis.kpi_sets(cur, cfg, period, Filters(), NOW, keys)
+        same(kept, from_contacts(monkeypatch, cur, cfg, period, Filters(), keys))
+    finally:
+        cur.execute("ROLLBACK")
+
+
+def test_a_store_with_only_the_day_tables_still_forgets_its_days(tmp_path: Path) -> None:
+    """A store kept by the version before weeks: writes forget its days all the same."""
+    with Store() as store:
+        cur = store.cursor()
+        cur.execute(rollup._DAYS_DDL)
+        cur.execute("CREATE TABLE day_partials (config_key VARCHAR, day_start TIMESTAMPTZ)")
+        day = datetime(2026, 3, 25, tzinfo=PARIS)
+        cur.execute(
+            "INSERT INTO rollup_days VALUES ('k', $d, $e)", {"d": day, "e": day + timedelta(days=1)}
+        )
+        cur.execute("INSERT INTO day_partials VALUES ('k', $d)", {"d": day})
+        rollup.forget(cur, [int((day + timedelta(hours=9)).timestamp()) // 3600])
+        assert cur.execute("SELECT count(*) FROM rollup_days").fetchall() == [(0,)]
+        assert cur.execute("SELECT count(*) FROM day_partials").fetchall() == [(0,)]
+
+
 def test_kept_partials_combine_over_days_as_the_second_stage_does() -> None:
     """rollup._combine (sum, max, bool_or per partial column) must match how kpis adds partials up
     in TOTALS; a new partial column with another combination would break kept figures."""
