@@ -1,5 +1,7 @@
-"""The per-day sums of closed days (data/metrics/rollup.py) give exactly the figures added up from
-the contacts, and are forgotten when a contact of their day changes."""
+"""The per-day sums of closed days (data/metrics/rollup.py) give the figures added up from the
+contacts (counts exactly; sums of fractional values such as ratings mapped from another scale to
+within rounding, being added in another order), and are forgotten when a contact of their day
+changes."""
 
 from __future__ import annotations
 
