@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from data.config import Config
 from data.store import Store
-from tui import refresh
+from tui import gc_tuning, refresh
 from tui.commands import FloorwatchCommands
 from tui.messages import FilterOptions, IngestDone, IngestProgress, PaneFetched, Refreshed
 from tui.panes import PANES, Pane
@@ -233,6 +233,9 @@ class FloorwatchApp(App[None]):
                 self._dirty = True  # the pane changed while this refresh ran
             self._tick()
         self.refreshes += 1
+        if self.refreshes == 1:
+            # After the first full screen is painted: what exists now lasts as long as the app.
+            self.call_after_refresh(gc_tuning.freeze_startup)
         self._refresh_ended()
 
     def _refresh_ended(self) -> None:
