@@ -117,7 +117,7 @@ class FloorwatchApp(App[None]):
         yield from (self.header, self.pane_bar, self.kpis, self.loading_line)
         with self.switcher:
             yield from self.panes.values()
-        yield KeyFooter(compact=True)
+        yield KeyFooter()
         yield Feed(self.store, self.config, self.folder)
 
     def on_mount(self) -> None:
