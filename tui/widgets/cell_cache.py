@@ -18,8 +18,9 @@ from rich.text import Text
 from textual.cache import LRUCache
 from textual.widgets import DataTable
 
-# Several screenfuls of cells per table: a table is redrawn with the same cells most of the time.
-CACHE_CELLS = 8192
+# A few screenfuls of cells per table (a table is redrawn with the same cells most of the time);
+# an entry is ~550 bytes (the leaderboard), so at most ~2 MB a table.
+CACHE_CELLS = 4096
 
 
 def _look(cell: Any) -> tuple | None:
