@@ -233,12 +233,13 @@ class FloorwatchApp(App[None]):
                 self._dirty = True  # the pane changed while this refresh ran
             self._tick()
         self.refreshes += 1
-        if self.refreshes == 1:
-            # After the first full screen is painted: what exists now lasts as long as the app.
-            self.call_after_refresh(gc_tuning.freeze_startup)
         self._refresh_ended()
 
     def _refresh_ended(self) -> None:
+        if self.refreshes == 1:
+            # The first full screen (console or wall) is up: what exists now lasts as long as the
+            # app does. Once painted, so that the first screen does not wait for it.
+            self.call_after_refresh(gc_tuning.freeze_startup)
         self._refreshing = False
         self._timer = self.set_timer(SOON_S if self._dirty else REFRESH_S, self.request_refresh)
 
