@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from data.config import Config
 from data.store import Store
-from tui import refresh
+from tui import gc_tuning, refresh
 from tui.commands import FloorwatchCommands
 from tui.messages import FilterOptions, IngestDone, IngestProgress, PaneFetched, Refreshed
 from tui.panes import PANES, Pane
@@ -117,7 +117,7 @@ class FloorwatchApp(App[None]):
         yield from (self.header, self.pane_bar, self.kpis, self.loading_line)
         with self.switcher:
             yield from self.panes.values()
-        yield KeyFooter(compact=True)
+        yield KeyFooter()
         yield Feed(self.store, self.config, self.folder)
 
     def on_mount(self) -> None:
@@ -236,6 +236,10 @@ class FloorwatchApp(App[None]):
         self._refresh_ended()
 
     def _refresh_ended(self) -> None:
+        if self.refreshes == 1:
+            # The first full screen (console or wall) is up: what exists now lasts as long as the
+            # app does. Once painted, so that the first screen does not wait for it.
+            self.call_after_refresh(gc_tuning.freeze_startup)
         self._refreshing = False
         self._timer = self.set_timer(SOON_S if self._dirty else REFRESH_S, self.request_refresh)
 

@@ -111,8 +111,9 @@ def kpi_sets(
     def backlog(c: Any) -> dict[str, dict[Any, dict[str, Any]]]:
         return overdue_count_sets(c, cfg, filters, since, keys)
 
-    # The four do not depend on each other: run side by side (together.py).
-    main_rows, median_rows, reply_rows, counts = together(cur, main, medians, reply_waits, backlog)
+    # The four do not depend on each other: run side by side (together.py). The longest, main,
+    # goes to the first thread started: the first call waits until every other thread is started.
+    median_rows, main_rows, reply_rows, counts = together(cur, medians, main, reply_waits, backlog)
     out: dict[str, dict[Any, dict[str, Any]]] = {k: {} for k in keys}
     raw: dict[tuple[str, Any], dict[str, Any]] = {}
     for r in main_rows:

@@ -240,31 +240,60 @@ async def test_demo_header_says_demo(tui_store, tui_cfg, clock):
         assert NOW
 
 
-async def test_the_footer_shows_each_panes_keys_and_is_rebuilt_only_when_they_change(app):
-    from textual.widgets._footer import FooterKey
-
+async def test_the_footer_shows_each_panes_keys_and_changes_only_when_they_change(app):
     from tui.widgets.key_footer import KeyFooter
 
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-
-        def keys() -> list[FooterKey]:
-            return list(app.screen.query_one(KeyFooter).query(FooterKey))
+        footer = app.screen.query_one(KeyFooter)
 
         def labels() -> set[str]:
-            return {k.description for k in keys()}
+            return {i.description for i in footer.items}
+
+        def shown() -> str:
+            return footer.render().plain
 
         await pilot.press("1")
         await pilot.pause()
-        before = keys()
+        before = footer.items
         assert "Group" not in labels() and "Sort" in labels()
+        assert "s Sort" in shown() and "? Help" in shown() and shown().rstrip().endswith("palette")
         await pilot.press("4")  # Channels: the same keys as Queues
         await pilot.pause()
-        assert keys() == before  # the very same widgets: not recomposed
+        assert footer.items is before  # nothing to redraw
         await pilot.press("2")  # Agents add g: Group
         await wait_for(pilot, lambda: "Group" in labels())
+        assert "g Group" in shown()
         await pilot.press("1")
         await wait_for(pilot, lambda: "Group" not in labels())
+
+
+async def test_a_click_on_a_footer_key_presses_it_and_hovering_tells_what_it_does(app):
+    from tui.screens import HelpScreen
+    from tui.widgets.key_footer import KeyFooter
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        footer = app.screen.query_one(KeyFooter)
+        x = footer.render().plain.index("? Help")
+        await pilot.hover(KeyFooter, offset=(x, 0))
+        await pilot.pause()
+        assert footer.tooltip == "Show every key"
+        await pilot.click(KeyFooter, offset=(x + 3, 0))
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_the_footer_fits_80_columns_with_the_palette_key_on_the_right(app):
+    from tui.widgets.key_footer import KeyFooter
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("2")
+        footer = app.screen.query_one(KeyFooter)
+        await wait_for(pilot, lambda: any(i.description == "Group" for i in footer.items))
+        line = footer.render().plain
+        assert len(line) == 80 and line.rstrip().endswith("palette")
+        assert line.startswith("/ Search s Sort g Group p Period")  # as Textual's footer
 
 
 async def test_a_failure_to_keep_day_sums_is_told_once_and_the_watcher_carries_on(

@@ -9,6 +9,7 @@ from tests.tui.conftest import loaded, wait_for
 from tui.app import FloorwatchApp, make_app
 from tui.wall import WallScreen
 from tui.widgets import HeaderBar
+from tui.widgets.key_footer import KeyFooter
 
 # Customer identifiers and message text in the fixture: none may reach the wall.
 SECRETS = ("5550001", "5550002", "5550003", "5550004", "cust1", "cust2", "hello", "parcel", "c1.1")
@@ -34,7 +35,7 @@ async def test_wall_cycles_every_panel_and_shows_no_identifiers(wall_app):
         assert screen.tile_text["longest_wait_s"] == "10:00"
         header = screen.query_one(HeaderBar).plain
         assert "14:00:00" in header and "updated" in header  # clock and freshness
-        assert not app.screen.query("Footer")
+        assert not app.screen.query(KeyFooter)
         for _ in range(len(screen.keys)):  # one full round of the cycle
             key = screen.current
             await wait_for(pilot, lambda k=key: screen.current != k, timeout=5)

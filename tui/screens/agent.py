@@ -173,7 +173,7 @@ class AgentScreen(DrillScreen):
                     yield SearchTable(RECENT_COLUMNS, id="agent-recent")
                 with TabPane("Ratings, lowest first", id="tab-rated"):
                     yield SearchTable(rated_columns(self.private), id="agent-rated")
-        yield KeyFooter(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # Focus the lists without scrolling to them: the KPIs at the top come first, even at 80x24.

@@ -69,7 +69,7 @@ class ContactScreen(DrillScreen):
             yield Static("", id="contact-sla", markup=False)
         yield SearchTable(self._columns(), id="contact-timeline")
         yield Static("", id="contact-message", markup=False)
-        yield KeyFooter(compact=True)
+        yield KeyFooter()
 
     def _columns(self) -> tuple[Col, ...]:
         return (

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from tui import fmt
+from tui.widgets.cell_cache import CellCacheTable
 
 Row = Mapping[str, Any]
 
@@ -39,7 +39,7 @@ def _sort_key(col: Col) -> Callable[[Row], tuple]:
     return key
 
 
-class SearchTable(DataTable):
+class SearchTable(CellCacheTable):
     """Rows given as dicts; `search()` filters them, `cycle_sort()` walks the sortable columns."""
 
     def __init__(self, columns: Sequence[Col], *, sort: str | None = None, id: str | None = None):
