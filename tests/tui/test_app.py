@@ -294,6 +294,13 @@ async def test_the_footer_fits_80_columns_with_the_palette_key_on_the_right(app)
         line = footer.render().plain
         assert len(line) == 80 and line.rstrip().endswith("palette")
         assert line.startswith("/ Search s Sort g Group p Period")  # as Textual's footer
+        # Too many keys for 80 columns: help and quit stay, whole keys before them make room.
+        assert "? Help q Quit" in line
+        assert "Alerts" not in line and "Ale" not in line.split()
+        await pilot.resize_terminal(160, 24)
+        await pilot.pause()
+        wide = footer.render().plain
+        assert "a Alerts" in wide and "? Help q Quit" in wide
 
 
 async def test_a_failure_to_keep_day_sums_is_told_once_and_the_watcher_carries_on(

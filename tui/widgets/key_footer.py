@@ -14,6 +14,9 @@ from textual.widget import Widget
 
 GAP = " "  # between two keys
 PALETTE_EDGE = "▏"  # before the command palette's key, on the right
+# Help and quit: what someone new to the console looks for. In a narrow terminal other keys make
+# room for them, from the right, whole (not cut mid-word).
+ESSENTIAL = frozenset({"question_mark", "q"})
 
 
 @dataclass(frozen=True)
@@ -114,10 +117,20 @@ class KeyFooter(Widget, can_focus=False):
             tint = self.get_component_styles("key-footer--edge").color
             edge = Style(color=(self.background_colors[1] + tint).rich_color)
             right = Text.assemble((PALETTE_EDGE, edge), right)
-        left = self._line(self.items, GAP)
         room = max(0, width - right.cell_len)
+        left = self._line(self._fitting(room), GAP)
         left.truncate(room, overflow="crop", pad=True)
         return Text.assemble(left, right, no_wrap=True, overflow="crop")
+
+    def _fitting(self, room: int) -> list[FooterItem]:
+        """The keys that fit in `room` cells: the last ones that are not ESSENTIAL dropped first."""
+        items = list(self.items)
+        while self._line(items, GAP).cell_len > room + len(GAP):  # the last key's gap may go
+            droppable = [i for i, item in enumerate(items) if item.key not in ESSENTIAL]
+            if not droppable:
+                break
+            del items[droppable[-1]]
+        return items
 
     def _line(self, items: Sequence[FooterItem | None], gap: str = "") -> Text:
         key_style = self.get_component_rich_style("key-footer--key", partial=True)
