@@ -51,6 +51,8 @@ _DAYS_DDL = """CREATE TABLE IF NOT EXISTS rollup_days (
 _WEEKS_DDL = """CREATE TABLE IF NOT EXISTS rollup_weeks (
     config_key VARCHAR, week_start TIMESTAMPTZ, week_end TIMESTAMPTZ)"""
 _TABLES = ("rollup_days", "day_partials", "rollup_weeks", "week_partials")
+_ORPHAN_WEEK_ROWS = """DELETE FROM week_partials p WHERE NOT EXISTS (
+    SELECT 1 FROM rollup_weeks w WHERE w.config_key = p.config_key AND w.week_start = p.day_start)"""
 # Part of the configuration key: bump it when what is kept, or how kept rows combine, changes in a
 # way the SQL in the key does not show (_combine, _build_weeks), so that no store mixes versions.
 ROLLUP_VERSION = 3
@@ -173,6 +175,15 @@ def build(cur: Any, cfg: Config, now: datetime, limit: int | None = BUILD_PER_CA
                 f"DELETE FROM {table} WHERE config_key <> $key OR {start} < $oldest",
                 {"key": key, "oldest": oldest},
             )
+        # A week missing one of its days was summed from a day since forgotten (by a writer that
+        # knows nothing of weeks: an older floorwatch on the same store): summed again once its
+        # days are all kept again, never reused.
+        cur.execute(
+            """DELETE FROM rollup_weeks w WHERE (SELECT count(*) FROM rollup_days d
+    WHERE d.config_key = w.config_key AND d.day_start >= w.week_start
+      AND d.day_start < w.week_end) < 7"""
+        )
+        cur.execute(_ORPHAN_WEEK_ROWS)
         built = {
             r[0]
             for r in cur.execute(
@@ -303,24 +314,22 @@ def forget(cur: Any, hours: Iterable[int]) -> None:
             + overlaps.format(start="d.day_start", end="d.day_end")
         ).fetchall()
         weeks = 0
-        if "rollup_weeks" in present:  # a week is kept only while all its days are
+        # A week is kept only while all its days are. (None dropped, none of its weeks to drop:
+        # the usual live batch changes only today's contacts.)
+        if dropped and "rollup_weeks" in present:
             ((weeks,),) = cur.execute(
                 "DELETE FROM rollup_weeks w WHERE "
                 + overlaps.format(start="w.week_start", end="w.week_end")
             ).fetchall()
     finally:
         cur.unregister("changed_hours")
-    # The usual live batch changes only today's contacts: nothing kept to drop.
     if dropped and "day_partials" in present:
         cur.execute(
             """DELETE FROM day_partials p WHERE NOT EXISTS (
     SELECT 1 FROM rollup_days d WHERE d.config_key = p.config_key AND d.day_start = p.day_start)"""
         )
     if weeks and "week_partials" in present:
-        cur.execute(
-            """DELETE FROM week_partials p WHERE NOT EXISTS (
-    SELECT 1 FROM rollup_weeks w WHERE w.config_key = p.config_key AND w.week_start = p.day_start)"""
-        )
+        cur.execute(_ORPHAN_WEEK_ROWS)
 
 
 def forget_all(cur: Any) -> None:

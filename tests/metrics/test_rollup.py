@@ -344,6 +344,34 @@ def test_a_week_whose_day_another_version_forgot_is_not_used(demo, monkeypatch) 
         cur.execute("ROLLBACK")
 
 
+def test_a_week_whose_day_was_forgotten_behind_its_back_is_summed_again(demo, monkeypatch) -> None:
+    """An older floorwatch forgets a day (and a later build keeps it again) without touching the
+    week: the next build drops the week and sums it again from its days, never reusing it."""
+    _, store, cfg, ingestor = demo
+    while ingestor.keep_day_sums(NOW):
+        pass
+    cur = store.cursor()
+    wednesday = datetime(2026, 3, 25, tzinfo=PARIS)
+    # What the older writer leaves: the day gone, the week's rows as they were (here made wrong,
+    # as they would be once a contact of that day changed).
+    cur.execute("DELETE FROM rollup_days WHERE day_start = $d", {"d": wednesday})
+    cur.execute("DELETE FROM day_partials WHERE day_start = $d", {"d": wednesday})
+    cur.execute("UPDATE week_partials SET offered = offered + 1000")
+    while ingestor.keep_day_sums(NOW):
+        pass
+    assert is_kept(cur, wednesday)
+    sql = "SELECT sum(offered) FROM {} WHERE gset = 'combo'{}"
+    (week,) = cur.execute(sql.format("week_partials", "")).fetchone()
+    (days,) = cur.execute(
+        sql.format("day_partials", " AND day_start >= $a AND day_start < $b"),
+        {"a": datetime(2026, 3, 23, tzinfo=PARIS), "b": datetime(2026, 3, 30, tzinfo=PARIS)},
+    ).fetchone()
+    assert week == days
+    period, keys = resolve_period("30d", cfg, NOW), ("total", "agent")
+    kept = kpis.kpi_sets(cur, cfg, period, Filters(), NOW, keys)
+    same(kept, from_contacts(monkeypatch, cur, cfg, period, Filters(), keys))
+
+
 def test_a_store_with_only_the_day_tables_still_forgets_its_days(tmp_path: Path) -> None:
     """A store kept by the version before weeks: writes forget its days all the same."""
     with Store() as store:
