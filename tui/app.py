@@ -60,7 +60,7 @@ class FloorwatchApp(App[None]):
     COMMANDS: ClassVar = App.COMMANDS | {FloorwatchCommands}
     # -narrow: the agent and contact screens stack; -medium: the KPI strip takes two rows.
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (120, "-medium"), (150, "-wide")]
-    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (32, "-tall")]
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (28, "-tall")]
     BINDINGS: ClassVar = [
         *(_pane_binding(n, p) for n, p in enumerate(PANES, start=1)),
         Binding(
