@@ -124,16 +124,20 @@ FILTERS = [
 ]
 
 
+def named_period(name: str, cfg):
+    """One of PERIODS: a named period at NOW, or 'custom' (24 March to 1 April)."""
+    if name == "custom":
+        return custom_period("2026-03-24", "2026-04-01", cfg)
+    return resolve_period(name, cfg, NOW)
+
+
 @pytest.mark.parametrize("name", PERIODS)
 def test_every_figure_from_kept_days_equals_the_one_added_up_from_contacts(
     demo, monkeypatch, name
 ) -> None:
     _, store, cfg, _ = demo
     cur = store.cursor()
-    if name == "custom":
-        period = custom_period("2026-03-24", "2026-04-01", cfg)
-    else:
-        period = resolve_period(name, cfg, NOW)
+    period = named_period(name, cfg)
     used = weeks = 0
     for keys in KEYS:
         for filters in FILTERS:
@@ -154,10 +158,7 @@ def test_top_reasons_from_kept_days_equal_those_counted_from_contacts(
 ) -> None:
     _, store, cfg, _ = demo
     cur = store.cursor()
-    if name == "custom":
-        period = custom_period("2026-03-24", "2026-04-01", cfg)
-    else:
-        period = resolve_period(name, cfg, NOW)
+    period = named_period(name, cfg)
     used, rows = 0, 0
     for filters in FILTERS:
         used += rollup.cover(cur, cfg, period, filters, ("topic",), None, NOW) is not None
