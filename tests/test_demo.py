@@ -295,7 +295,7 @@ def test_stepping_equals_a_straight_run(tmp_path: Path) -> None:
 def test_config_is_valid_and_names_the_demo(demo) -> None:
     sim, folder = demo
     cfg = Config.model_validate(tomllib.loads(sim.config_toml()))
-    assert cfg.site_name == "DEMO — floorwatch"
+    assert cfg.site_name == "Northwind Support (simulated)"
     assert cfg.timezone == "Europe/Paris"
     assert cfg.teams["Zoë [trainee]"]
     assert set(cfg.queue_channels.values()) >= {"voice", "chat", "email", "social"}

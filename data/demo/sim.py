@@ -151,7 +151,7 @@ class Simulator:
         """A floorwatch.toml for the demo folder."""
         q = json.dumps  # a JSON string is a valid TOML basic string
         lines = [
-            f"site_name = {q('DEMO — floorwatch', ensure_ascii=False)}",
+            f"site_name = {q('Northwind Support (simulated)', ensure_ascii=False)}",
             f"timezone = {q(self.timezone)}",
         ]
         lines += ["", "[teams]"]
