@@ -118,19 +118,22 @@ class KeyFooter(Widget, can_focus=False):
             edge = Style(color=(self.background_colors[1] + tint).rich_color)
             right = Text.assemble((PALETTE_EDGE, edge), right)
         room = max(0, width - right.cell_len)
-        left = self._line(self._fitting(room), GAP)
+        left = self._fitting(room)
         left.truncate(room, overflow="crop", pad=True)
         return Text.assemble(left, right, no_wrap=True, overflow="crop")
 
-    def _fitting(self, room: int) -> list[FooterItem]:
-        """The keys that fit in `room` cells: the last ones that are not ESSENTIAL dropped first."""
+    def _fitting(self, room: int) -> Text:
+        """The line of the keys that fit in `room` cells: the last ones that are not ESSENTIAL
+        dropped first."""
         items = list(self.items)
-        while self._line(items, GAP).cell_len > room + len(GAP):  # the last key's gap may go
+        line = self._line(items, GAP)
+        while line.cell_len > room + len(GAP):  # the last key's gap may go
             droppable = [i for i, item in enumerate(items) if item.key not in ESSENTIAL]
             if not droppable:
                 break
             del items[droppable[-1]]
-        return items
+            line = self._line(items, GAP)
+        return line
 
     def _line(self, items: Sequence[FooterItem | None], gap: str = "") -> Text:
         key_style = self.get_component_rich_style("key-footer--key", partial=True)
