@@ -9,6 +9,8 @@ entry. Events of a call are assigned to the latest ENTERQUEUE of the same queue 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import warnings
 from dataclasses import dataclass, field
 
@@ -480,20 +482,57 @@ def rebuild_conversations(cur, config: Config, ids: Ids, touched: Touched | None
 
 
 def rebuild_all(cur, config: Config) -> None:
-    """Everything again, e.g. after queue_channels changed in the configuration."""
-    callids = {r[0] for r in cur.execute("SELECT DISTINCT callid FROM queue_events").fetchall()}
-    callids -= {None, "NONE", "REALTIME"}
-    if callids:
+    """Every derived contact again (the caller holds the transaction)."""
+    callids = _callids(_column(cur, "SELECT DISTINCT callid FROM queue_events"))
+    if len(callids):
         rebuild_queue_log(cur, config, callids, touched=Touched())
-    convs = {
-        r[0]
-        for r in cur.execute(
-            "SELECT conversation_id FROM messages UNION SELECT conversation_id FROM conversations"
-        ).fetchall()
-    }
-    if convs:
+    convs = _column(
+        cur, "SELECT conversation_id FROM messages UNION SELECT conversation_id FROM conversations"
+    ).drop_null()
+    if len(convs):
         rebuild_conversations(cur, config, convs, Touched())
     refresh_all_next_contacts(cur)
+
+
+def _column(cur, sql: str) -> pa.Array:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # see write_returning
+        return cur.execute(sql).to_arrow_table().column(0).combine_chunks()
+
+
+def derivation_key(config: Config) -> str:
+    """What derived contacts depend on besides the raw rows: the queue -> channel map of the
+    configuration and the SQL that derives them (a newer floorwatch may derive differently)."""
+    text = json.dumps(
+        {"queue_channels": config.queue_channels, "sql": [_QUEUE_SEGMENTS, _CONVERSATIONS]},
+        sort_keys=True,
+    )
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def bring_up_to_date(cur, config: Config) -> bool:
+    """Derive every contact again when the store's were derived with another configuration (say
+    queue_channels changed since the last run on this --db) or by another floorwatch; True when
+    it did. One transaction: a kill half way leaves the contacts as they were, to be redone."""
+    key = derivation_key(config)
+    row = cur.execute("SELECT value FROM meta WHERE key = 'derivation_key'").fetchall()
+    if row and row[0][0] == key:
+        return False
+    (raw,) = cur.execute(
+        "SELECT (SELECT count(*) FROM (SELECT 1 FROM queue_events LIMIT 1))"
+        " + (SELECT count(*) FROM (SELECT 1 FROM messages LIMIT 1))"
+        " + (SELECT count(*) FROM (SELECT 1 FROM conversations LIMIT 1))"
+    ).fetchall()[0]
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        if raw:
+            rebuild_all(cur, config)
+        cur.execute("INSERT OR REPLACE INTO meta VALUES ('derivation_key', ?)", [key])
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    return bool(raw)
 
 
 def _unregister(cur) -> None:

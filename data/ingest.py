@@ -104,12 +104,14 @@ class Ingestor:
         self.root = root.resolve() if root else None
         # `final`: a one-shot load (check, report) treats an unterminated last line as complete.
         self.final = final
+        self._derivation_checked = False
 
     # ---- public API -------------------------------------------------------------------------
     def scan(
         self, paths: Iterable[Path], progress: Callable[[Progress], None] | None = None
     ) -> IngestResult:
         """Load every file under `paths` (files or folders, recursively), then note vanished ones."""
+        self.bring_up_to_date()
         # Newest first: on a big folder today's data is in (and the console can show it) long
         # before years of history have loaded. Derivation joins a call's files in any order.
         files = sorted(set(self._expand(paths)), key=_newest_first)
@@ -128,6 +130,7 @@ class Ingestor:
     def apply(self, paths: Iterable[Path]) -> IngestResult:
         """Re-check paths a watcher reported (added, modified or deleted), in an order that makes
         a rotation read the renamed file's tail before the new file at the old name."""
+        self.bring_up_to_date()
         result = IngestResult()
         present: list[Path] = []
         for path in set(paths):
@@ -140,6 +143,16 @@ class Ingestor:
         for path in present:
             result.merge(self._ingest(path, None))
         return result
+
+    def bring_up_to_date(self) -> bool:
+        """Once per run, before anything loads: contacts derived with another configuration (or by
+        another floorwatch) are derived again from the raw rows (derive.bring_up_to_date)."""
+        if self._derivation_checked:
+            return False
+        with self.store.write_lock:
+            rebuilt = derive.bring_up_to_date(self._cur(), self.config)
+        self._derivation_checked = True
+        return rebuilt
 
     def keep_day_sums(self, now: datetime | None = None) -> int:
         """Keep the per-day sums of a few more closed days (metrics/rollup.py); the number built
@@ -438,12 +451,6 @@ class Ingestor:
             days.add(day)
             day += timedelta(days=1)
         return days
-
-
-def derive_all(store: Store, config: Config) -> None:
-    """Rebuild every derived contact (after a configuration change)."""
-    with store.write_lock:
-        derive.rebuild_all(store.cursor(), config)
 
 
 def _newest_first(path: Path) -> tuple[float, str]:

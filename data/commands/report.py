@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from data.commands.common import ConfigError, UsageError, fail, load_paths, load_settings
+from data.ingest import Ingestor
 from data.metrics import BY_KEYS, PERIODS, Filters, custom_period, overdue, report, resolve_period
 from data.metrics.period import parse_time
 from data.report import FORMATS, render
@@ -65,6 +66,8 @@ def run_report(argv: list[str]) -> int:
         return fail(str(exc))
     filters = Filters(args.queue, args.channel, args.agent, args.team)
     with Store(args.db) as store:
+        # A store kept with --db may hold contacts derived with another queue -> channel map.
+        Ingestor(store, config).bring_up_to_date()
         if args.paths:
             try:
                 load_paths(store, config, args.paths)

@@ -16,7 +16,7 @@ import duckdb
 from textual.widget import Widget
 
 from data.config import Config
-from data.ingest import Ingestor
+from data.ingest import Ingestor, IngestResult
 from data.store import Store
 from data.watch import watch_folder
 from tui.messages import IngestDone, IngestProgress
@@ -38,10 +38,10 @@ class Feed(Widget):
         self._sums_failed = False
 
     def start(self) -> None:
-        if self.folder is None:
-            self.scanned.set()
-            return
         run = self.app.run_worker
+        if self.folder is None:
+            run(self._derive_only, thread=True, exit_on_error=False, group="ingest", name="derive")
+            return
         run(self._scan, thread=True, exit_on_error=False, group="ingest", name="scan")
         run(self._watch, thread=True, exit_on_error=False, group="ingest", name="watch")
 
@@ -65,6 +65,15 @@ class Feed(Widget):
         # Then the per-day sums of past days, a few at a time (new data goes in between).
         while not self.stop.is_set() and self._keep_day_sums():
             pass
+
+    def _derive_only(self) -> None:
+        """A store with no folder to watch: only contacts derived with another configuration are
+        derived again (data/ingest.py bring_up_to_date)."""
+        try:
+            if self.ingestor.bring_up_to_date():
+                self.post_message(IngestDone(IngestResult(), initial=True))
+        finally:
+            self.scanned.set()
 
     def _watch(self) -> None:
         pending: set[Path] = set()

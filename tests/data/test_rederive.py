@@ -1,0 +1,103 @@
+"""Contacts derived again when what they were derived with changes: queue_channels in the
+configuration (or the derivation itself, in a newer floorwatch), on a store kept with --db."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from data import derive
+from data.commands.report import run_report
+from data.config import Config
+from data.ingest import Ingestor
+from data.store import Store
+from tests.conftest import write
+from tests.data.test_ingest import T0, call
+
+VOICE = Config(timezone="UTC")
+CHAT = Config(timezone="UTC", queue_channels={"webchat": "chat"})
+
+
+def channels(store: Store) -> list[tuple[str, str, int]]:
+    return (
+        store.cursor()
+        .execute("SELECT queue, channel, count(*) FROM contacts GROUP BY ALL ORDER BY ALL")
+        .fetchall()
+    )
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> tuple[Path, Path]:
+    """A --db store that loaded two calls on `webchat` and one on `billing` with no channel map."""
+    folder = tmp_path / "exports"
+    write(
+        folder / "queue_log",
+        call("w1", T0, queue="webchat") + call("w2", T0 + 60, queue="webchat") + call("b1", T0),
+    )
+    db = tmp_path / "fw.duckdb"
+    with Store(db) as store:
+        Ingestor(store, VOICE, folder).scan([folder])
+        assert channels(store) == [("billing", "voice", 1), ("webchat", "voice", 2)]
+    return db, folder
+
+
+def test_a_changed_queue_channel_map_derives_the_contacts_again(loaded: tuple[Path, Path]) -> None:
+    db, folder = loaded
+    with Store(db) as store:
+        ingestor = Ingestor(store, CHAT, folder)
+        result = ingestor.scan([folder])
+        assert result.loaded == 0  # nothing new read: the raw rows were already there
+        assert channels(store) == [("billing", "voice", 1), ("webchat", "chat", 2)]
+        assert ingestor.bring_up_to_date() is False  # once per run
+
+
+def test_the_same_configuration_derives_nothing_again(loaded: tuple[Path, Path]) -> None:
+    db, folder = loaded
+    with Store(db) as store:
+        assert Ingestor(store, VOICE, folder).bring_up_to_date() is False
+        assert Ingestor(store, CHAT, folder).bring_up_to_date() is True
+        assert Ingestor(store, CHAT, folder).bring_up_to_date() is False
+        assert Ingestor(store, VOICE, folder).bring_up_to_date() is True  # and back
+        assert channels(store) == [("billing", "voice", 1), ("webchat", "voice", 2)]
+
+
+def test_a_store_without_raw_rows_is_only_marked(tmp_path: Path) -> None:
+    with Store(tmp_path / "fw.duckdb") as store:
+        assert derive.bring_up_to_date(store.cursor(), CHAT) is False
+        (key,) = (
+            store.cursor().execute("SELECT value FROM meta WHERE key = 'derivation_key'").fetchone()
+        )
+        assert key == derive.derivation_key(CHAT) != derive.derivation_key(VOICE)
+
+
+def test_a_failure_half_way_leaves_the_contacts_as_they_were(
+    loaded: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, folder = loaded
+
+    def fails(cur: object) -> None:
+        raise RuntimeError("killed")
+
+    # After the queue_log contacts are rebuilt, before next_contact_at: the transaction rolls back.
+    monkeypatch.setattr(derive, "refresh_all_next_contacts", fails)
+    with Store(db) as store:
+        with pytest.raises(RuntimeError):
+            Ingestor(store, CHAT, folder).bring_up_to_date()
+        assert channels(store) == [("billing", "voice", 1), ("webchat", "voice", 2)]
+    monkeypatch.undo()
+    with Store(db) as store:  # the next run does it
+        assert Ingestor(store, CHAT, folder).bring_up_to_date() is True
+        assert channels(store) == [("billing", "voice", 1), ("webchat", "chat", 2)]
+
+
+def test_report_on_a_kept_store_uses_the_current_map(
+    loaded: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, _ = loaded
+    config = write(tmp_path / "chat.toml", 'timezone = "UTC"\n[queue_channels]\nwebchat = "chat"\n')
+    args = ["--db", str(db), "--config", str(config), "--by", "channel", "--format", "json"]
+    assert run_report([*args, "--from", "2025-11-20", "--to", "2025-11-21"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert {r["channel"]: r["offered"] for r in rows} == {"chat": 2, "voice": 1}
