@@ -48,12 +48,24 @@ WITH ev AS (
       AND e.event NOT IN ({_in(AGENT_EVENTS)})
       {{window}}
 ),
+entries AS (
+    SELECT callid, queue, count(*) AS n, min(ts) AS first_at
+    FROM ev WHERE event = 'ENTERQUEUE' GROUP BY ALL
+),
+-- seg_no: how many entries of the call into the queue come at or before the event. Nearly every
+-- call enters a queue once: then it is 1 from that entry on, with no window over the events (a
+-- window of a million three-row partitions was most of a cold load).
 seg AS (
-    SELECT *, sum(CASE WHEN event = 'ENTERQUEUE' THEN 1 ELSE 0 END) OVER (
-        PARTITION BY callid, queue
-        ORDER BY ts, CASE WHEN event = 'ENTERQUEUE' THEN 0 ELSE 1 END, file_id, line_no
+    SELECT ev.*, CASE WHEN ev.ts IS NULL OR ev.ts >= x.first_at THEN 1 ELSE 0 END AS seg_no
+    FROM ev JOIN entries x ON x.callid = ev.callid AND x.queue IS NOT DISTINCT FROM ev.queue
+    WHERE x.n = 1
+    UNION ALL
+    SELECT ev.*, sum(CASE WHEN event = 'ENTERQUEUE' THEN 1 ELSE 0 END) OVER (
+        PARTITION BY ev.callid, ev.queue
+        ORDER BY ev.ts, CASE WHEN event = 'ENTERQUEUE' THEN 0 ELSE 1 END, file_id, line_no
         ROWS UNBOUNDED PRECEDING) AS seg_no
-    FROM ev
+    FROM ev JOIN entries x ON x.callid = ev.callid AND x.queue IS NOT DISTINCT FROM ev.queue
+    WHERE x.n > 1
 ),
 agg AS (
     SELECT callid, queue, seg_no,

@@ -264,6 +264,40 @@ def test_call_across_two_queues_is_two_segments(
     ]
 
 
+def test_a_call_back_in_the_same_queue_is_a_second_segment(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    # Transferred back into sales; its first part in the rotated file, read after the second.
+    write(
+        folder / "queue_log.1",
+        f"{T0}|t1|sales|NONE|ENTERQUEUE||555|1\n"
+        f"{T0 + 5}|t1|sales|Ana|CONNECT|5|t1.1|2\n"
+        f"{T0 + 65}|t1|sales|Ana|BLINDTRANSFER|200|from-internal|5|60|1\n",
+    )
+    write(
+        folder / "queue_log",
+        f"{T0 + 66}|t1|sales|NONE|ENTERQUEUE||555|1\n"
+        f"{T0 + 80}|t1|sales|Olga|CONNECT|14|t1.2|2\n"
+        f"{T0 + 200}|t1|sales|Olga|COMPLETEAGENT|14|120|1\n"
+        f"{T0 + 300}|t2|sales|NONE|ENTERQUEUE||556|1\n"
+        f"{T0 + 302}|t2|sales|NONE|ABANDON|1|1|2\n",
+    )
+    ingestor.scan([folder])
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT source_id, agent, outcome, wait_s, talk_s, transferred FROM contacts "
+            "ORDER BY offered_at"
+        )
+        .fetchall()
+    )
+    assert rows == [
+        ("t1", "Ana", "answered", 5.0, 60.0, True),
+        ("t1", "Olga", "answered", 14.0, 120.0, False),
+        ("t2", None, "abandoned", 2.0, None, False),
+    ]
+
+
 def test_abandon_timeout_and_open_outcomes(store: Store, folder: Path, ingestor: Ingestor) -> None:
     write(
         folder / "queue_log",
