@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from textual_plotext.plot import Plot
 
+from data.config import CHANNELS
+from tui.panes.channels import ChannelsData
+from tui.panes.channels import _paint_days as paint_days
 from tui.panes.queues import QueuesData
 from tui.panes.queues import _paint as paint_queues
 
@@ -35,6 +38,12 @@ def legend(text: str, labels: list[str]) -> dict[str, str]:
     return samples
 
 
+def without_legend(text: str, samples: dict[str, str]) -> str:
+    for label, marker in samples.items():
+        text = text.replace(f"{marker}{marker} {label}", "")
+    return text
+
+
 def test_queues_chart_gives_each_series_its_own_marker() -> None:
     hours = [NOW - timedelta(hours=h) for h in range(6, 0, -1)]
     rows = tuple(
@@ -47,5 +56,26 @@ def test_queues_chart_gives_each_series_its_own_marker() -> None:
     samples = legend(text, labels)
     assert len(set(samples.values())) == len(labels), samples
     # The lines are drawn with those markers too, not only their legend entries.
-    plot_area = "\n".join(text.splitlines()[len(labels) + 2 :])
-    assert {"+", "x", "•"} <= set(plot_area)
+    assert {"+", "x", "•"} <= set(without_legend(text, samples))
+
+
+def days_chart(channels: tuple[str, ...]) -> str:
+    days = [date(2026, 3, 9), date(2026, 3, 10)]
+    by_day = tuple(
+        {"day": d, "channel": c, "offered": 3 + i} for d in days for i, c in enumerate(channels)
+    )
+    data = ChannelsData(mix=(), by_day=by_day, table=())
+    return render(lambda plt: paint_days(plt, data))
+
+
+def test_channels_by_day_gives_each_channel_its_own_texture() -> None:
+    text = days_chart(CHANNELS)
+    samples = legend(text, list(CHANNELS))
+    assert len(set(samples.values())) == len(CHANNELS), samples
+    assert set(samples.values()) <= set(without_legend(text, samples))  # the bars are textured too
+
+
+def test_a_channel_keeps_its_texture_whichever_channels_are_present() -> None:
+    everything = legend(days_chart(CHANNELS), list(CHANNELS))
+    for present in (("voice", "email"), ("chat", "sms"), ("other",)):
+        assert legend(days_chart(present), list(present)) == {c: everything[c] for c in present}
