@@ -32,6 +32,7 @@ def _total_style(row: Any) -> str:
     return "bold reverse" if row.get("_total") else ""
 
 
+# The KPIs a team lead scans first come first: a narrow terminal cuts the table on the right.
 COLUMNS = (
     Col("name", "Agent", style=_total_style),
     Col("team", "Team"),
@@ -39,11 +40,11 @@ COLUMNS = (
     Col("state_for_s", "For", fmt.dur, numeric=True),
     Col("handled", "Handled", fmt.count, numeric=True),
     Col("aht_s", "AHT", fmt.dur, numeric=True),
-    Col("talk_s", "Talk", fmt.dur, numeric=True),
-    Col("frt_s", "FRT", fmt.dur, numeric=True),
-    Col("messages_sent", "Msgs", fmt.count, numeric=True),
     Col("csat", "CSAT", fmt.pct, numeric=True),
     Col("fcr", "FCR", fmt.pct, numeric=True),
+    Col("frt_s", "FRT", fmt.dur, numeric=True),
+    Col("talk_s", "Talk", fmt.dur, numeric=True),
+    Col("messages_sent", "Msgs", fmt.count, numeric=True),
     Col("transfers", "Transf", fmt.count, numeric=True),
     Col("missed_rings", "Missed", fmt.count, numeric=True),
     Col("occupancy", "Occ", fmt.pct, numeric=True),

@@ -26,6 +26,19 @@ COLORS = {
     "other": "gray",
 }
 
+# Colour never alone (colour-blind readers, monochrome terminals): a texture per channel too, fixed
+# per channel so it keeps its look whichever channels a period has. Solid, two shades, stripes each
+# way and a checker stay apart when stacked; ▚ and ▞, or ▀ and ▄, would make the same pattern.
+# A channel not listed is drawn as other, as its colour is (gray).
+TEXTURES = {
+    "voice": "█",
+    "chat": "▒",
+    "email": "░",
+    "social": "▀",
+    "sms": "▚",
+    "other": "▌",
+}
+
 COLUMNS = (
     Col("channel", "Channel"),
     Col("offered", "Offered", fmt.count, numeric=True),
@@ -115,6 +128,7 @@ def _paint_days(plt: Any, data: ChannelsData) -> None:
         series,
         labels=channels,
         color=[COLORS.get(c, "gray") for c in channels],
+        marker=[TEXTURES.get(c, TEXTURES["other"]) for c in channels],
         width=0.6,
     )
     # Days sit at x = 1..n: a margin of one on each side keeps a lone day (today) a bar, not the

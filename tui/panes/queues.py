@@ -124,10 +124,16 @@ def _paint(plt: Any, data: QueuesData) -> None:
     xs = list(range(len(rows)))
     # Intervals that have not begun yet are not zero: the lines stop at now, the comparison goes on.
     begun = [r for r in rows if not _in_future(r.get("start"), data.now)]
-    series = (("offered", "blue"), ("answered", "green"), ("abandoned", "red"))
-    for key, color in series:
+    # A marker per series as well as a colour: without colour (colour-blind readers, monochrome
+    # terminals) the three lines must still read apart, and apart from the comparison's dots.
+    series = (("offered", "blue", "hd"), ("answered", "green", "+"), ("abandoned", "red", "x"))
+    for key, color, marker in series:
         plt.plot(
-            xs[: len(begun)], [r.get(key) or 0 for r in begun], label=key, color=color, marker="hd"
+            xs[: len(begun)],
+            [r.get(key) or 0 for r in begun],
+            label=key,
+            color=color,
+            marker=marker,
         )
     before = data.comparison[: len(rows)]
     if before:
@@ -142,4 +148,4 @@ def _paint(plt: Any, data: QueuesData) -> None:
     step = max(1, len(rows) // 8)
     plt.xticks(xs[::step], [_label(r.get("start"), data.size) for r in rows][::step])
     count_axis(plt, [r.get("offered") or 0 for r in (*begun, *before)])
-    plt.title(f"contacts per {data.size}: this period (lines) vs comparison (dots)")
+    plt.title(f"contacts per {data.size}: this period vs comparison (••)")
