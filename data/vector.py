@@ -23,9 +23,14 @@ from data.tail import Lines
 
 MIN_LINES = 64  # below this the Python reader is as fast and there is nothing to gain
 
-# SQL: the line is not blank (the line reader skips lines of only spaces, tabs and CRs).
-# (trim(line, chars) would say the same, many times slower.)
-NOT_BLANK = "regexp_matches(line, '[^ \\t\\r]')"
+# SQL: the line is not blank (the line reader skips lines of only spaces, tabs and CRs). Nearly
+# every line starts with another character: the pattern (a third of a queue_log chunk's parse)
+# runs only on the others. (trim(line, chars) would say the same, many times slower.)
+NOT_BLANK = (
+    "CASE WHEN line = '' THEN false "
+    "WHEN strpos(' ' || chr(9) || chr(13), left(line, 1)) = 0 THEN true "
+    "ELSE regexp_matches(line, '[^ \\t\\r]') END"
+)
 
 _local = threading.local()
 
