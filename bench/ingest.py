@@ -171,12 +171,6 @@ def build_big_store(db: Path, n: int) -> None:
         # The callers of the appended calls (55NNNN) have contacts all along the 60 days: every
         # append refreshes their next contact (FCR), as ingest does.
         derive.refresh_all_next_contacts(cur)
-        # The generated contacts stand for those derived from these events: mark them derived
-        # with the appends' configuration, or the first scan would derive 5M contacts more.
-        cur.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('derivation_key', ?)",
-            [derive.derivation_key(Config(timezone="UTC"))],
-        )
         cur.execute("CHECKPOINT")
 
 

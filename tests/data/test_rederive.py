@@ -63,7 +63,29 @@ def test_the_same_configuration_derives_nothing_again(loaded: tuple[Path, Path])
         assert channels(store) == [("billing", "voice", 1), ("webchat", "voice", 2)]
 
 
-def test_a_store_without_raw_rows_is_only_marked(tmp_path: Path) -> None:
+def test_a_store_from_before_the_key_is_taken_as_derived_with_todays_settings(
+    loaded: tuple[Path, Path],
+) -> None:
+    db, folder = loaded
+    with Store(db) as store:
+        store.cursor().execute("DELETE FROM meta WHERE key = 'derivation_key'")
+        assert Ingestor(store, CHAT, folder).bring_up_to_date() is False
+        assert channels(store) == [("billing", "voice", 1), ("webchat", "voice", 2)]
+        assert Ingestor(store, VOICE, folder).bring_up_to_date() is True  # from then on, known
+
+
+def test_a_new_derivation_version_derives_again(
+    loaded: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, folder = loaded
+    with Store(db) as store:
+        store.cursor().execute("DELETE FROM contacts WHERE source_id = 'w2'")  # as if derived wrong
+        monkeypatch.setattr(derive, "DERIVATION_VERSION", derive.DERIVATION_VERSION + 1)
+        assert Ingestor(store, VOICE, folder).bring_up_to_date() is True
+        assert channels(store) == [("billing", "voice", 1), ("webchat", "voice", 2)]
+
+
+def test_a_new_store_is_only_marked(tmp_path: Path) -> None:
     with Store(tmp_path / "fw.duckdb") as store:
         assert derive.bring_up_to_date(store.cursor(), CHAT) is False
         (key,) = (
