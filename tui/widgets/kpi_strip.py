@@ -103,6 +103,7 @@ class KpiStrip(Grid):
         self.values: dict[str, str] = {}
         self.changes: dict[str, str] = {}
         self.marks: dict[str, str] = {}
+        self._waiting: tuple | None = None
 
     def compose(self) -> ComposeResult:
         for kpi in KPIS:
@@ -116,6 +117,13 @@ class KpiStrip(Grid):
         ended: bool = False,
     ) -> None:
         """`ended`: the period lies in the past, so open/overdue are as of its end, not now."""
+        cells = {cell.id: cell for cell in self.query(".kpi").results(Static)}
+        if len(cells) < len(KPIS):
+            # A refresh can land before the cells are composed (or after they are removed, as
+            # the app closes): keep it for on_mount rather than fail on a missing cell.
+            self._waiting = (totals, comparison, levels, ended)
+            return
+        self._waiting = None
         by_cell = {CELL_OF.get(k, k): r for k, r in (levels or {}).items()}
         for kpi in KPIS:
             value = _open_overdue(totals) if kpi.key == "open" else kpi.value(totals)
@@ -124,7 +132,7 @@ class KpiStrip(Grid):
                 delta = Text("at end", style="dim")
             reading = by_cell.get(kpi.key)
             level = reading.level if reading else OK
-            cell = self.query_one(f"#kpi-{kpi.key}", Static)
+            cell = cells[f"kpi-{kpi.key}"]
             room = cell.content_size.width
             if room and len(value) + 1 + len(delta.plain) + (2 if level != OK else 0) > room:
                 delta = _compact(delta)
@@ -134,6 +142,10 @@ class KpiStrip(Grid):
             cell.update(self._cell(kpi, value, delta, level))
             cell.set_class(level == "warning", "-warning")
             cell.set_class(level == "critical", "-critical")
+
+    def on_mount(self) -> None:
+        if self._waiting is not None:
+            self.show(*self._waiting)
 
     def flash(self, key: str) -> None:
         """Reverse the cell of KPI `key` for a moment."""
