@@ -11,8 +11,6 @@ for a copy of a file under another name.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,13 +18,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from data import derive
 from data.config import CONFIG_FILE_NAME, Config
 from data.formats import detect as detection
 from data.formats.base import MAX_LINE, Batch, ReadContext, Reader
-from data.formats.mapped_csv import mapping_for
 from data.metrics import rollup
 from data.progress import Progress, ProgressMeter
 from data.store import Store
@@ -92,15 +88,12 @@ class FileState:
     format: str | None
     header: str | None
     status: str
-    reading_key: str | None = None
 
 
 _STATE_COLS = (
     'file_id, path, device, inode, head_hash, coalesce(head_len, 0), coalesce(size, 0), "offset", '
-    "line_no, format, header, status, reading_key"
+    "line_no, format, header, status"
 )
-# Contacts that come from a file's lines as they are (call-detail, mapped CSV), not derived.
-_DERIVED_SOURCES = ("queue_log", "chat_jsonl")
 
 
 class Ingestor:
@@ -190,7 +183,6 @@ class Ingestor:
         except OSError as exc:
             return self._unreadable(shown, exc, result)
         state = self._locate(shown, ident, head)
-        self._check_reading_settings(state, result)
         needs_detection = state.format is None or state.offset == 0
         if needs_detection and not self._detect(state, head, shown, result):
             return result
@@ -212,70 +204,6 @@ class Ingestor:
             report.status, report.message = "unreadable", _os_reason(exc)
         result.files.append(report)
         return result
-
-    def _check_reading_settings(self, state: FileState, result: IngestResult) -> None:
-        """A file read with other settings (its source rule's zone, channel or format, its CSV
-        mapping, the site zone for naive times) is forgotten and read again from the start: its
-        rows would otherwise keep the old reading, and re-read lines dedupe against them."""
-        key = reading_key(state.path, self.config)
-        if state.reading_key == key:
-            return
-        with self.store.write_lock:
-            cur = self._cur()
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                # A store from before the key: its rows are taken as read with today's settings.
-                if state.reading_key is not None and state.offset > 0:
-                    self._forget_rows(cur, state, result)
-                cur.execute(
-                    "UPDATE files SET reading_key = ? WHERE file_id = ?", [key, state.file_id]
-                )
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-        state.reading_key = key
-
-    def _forget_rows(
-        self, cur: duckdb.DuckDBPyConnection, state: FileState, result: IngestResult
-    ) -> None:
-        """Every row read from the file, the contacts derived from them, its rejects and its
-        counts; the file is then at its start (same transaction as the caller's)."""
-        touched = derive.Touched()
-        keys: dict[str, derive.Ids] = {}
-        tables: set[str] = set()
-        for table, column in (
-            ("queue_events", "callid"),
-            ("messages", "conversation_id"),
-            ("conversations", "conversation_id"),
-        ):
-            ids = derive.column_of(
-                cur, f"DELETE FROM {table} WHERE file_id = ? RETURNING {column}", [state.file_id]
-            )
-            if len(ids):
-                tables.add(table)
-                keys[column] = ids if column not in keys else pa.concat_arrays([keys[column], ids])
-        derive.write_returning(
-            cur,
-            "DELETE FROM contacts WHERE file_id = ? AND source NOT IN "
-            f"({', '.join(repr(s) for s in _DERIVED_SOURCES)})",
-            [state.file_id],
-            touched,
-        )
-        derive.after_insert(cur, self.config, tables, keys, None, touched)
-        derive.refresh_next_contacts(cur, touched, self.config.fcr_window_h * 3600)
-        rollup.forget(cur, touched.hours)
-        cur.execute("DELETE FROM rejects WHERE path = ?", [state.path])
-        cur.execute(
-            'UPDATE files SET "offset" = 0, line_no = 0, lines = 0, loaded = 0, rejected = 0, '
-            "duplicates = 0, message = 'read again: its reading settings changed' "
-            "WHERE file_id = ?",
-            [state.file_id],
-        )
-        state.offset = state.line_no = 0
-        result.tables |= tables | {"contacts"}
-        if touched.lo is not None:
-            result.affected_days |= self._days((touched.lo, touched.hi))
 
     def _read_into(
         self,
@@ -552,20 +480,6 @@ class Ingestor:
             days.add(day)
             day += timedelta(days=1)
         return days
-
-
-def reading_key(path: str, config: Config) -> str:
-    """What the rows read from a file depend on besides its bytes: the source rule that matches
-    it (format, zone, channel), its CSV mapping, and the site zone (naive times). Known before the
-    format is detected; a new site zone reads queue_log again too, though its times carry none."""
-    rule = detection.source_rule_for(path, config)
-    mapping = mapping_for(path, config)
-    settings = {
-        "rule": rule.model_dump() if rule else None,
-        "mapping": mapping.model_dump() if mapping else None,
-        "zone": config.timezone,
-    }
-    return hashlib.md5(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _newest_first(path: Path) -> tuple[float, str]:

@@ -154,10 +154,8 @@ CREATE TABLE IF NOT EXISTS files (
     status VARCHAR NOT NULL DEFAULT 'ok',  -- ok, skipped, unreadable, missing, duplicate_of
     message VARCHAR,
     header VARCHAR,          -- first line, for formats with a header row
-    last_change TIMESTAMPTZ,
-    reading_key VARCHAR      -- the settings its rows were read with (ingest.reading_key)
+    last_change TIMESTAMPTZ
 );
-ALTER TABLE files ADD COLUMN IF NOT EXISTS reading_key VARCHAR;
 CREATE TABLE IF NOT EXISTS rejects (
     path VARCHAR NOT NULL,
     line_no BIGINT,
