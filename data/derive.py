@@ -495,10 +495,10 @@ def rebuild_conversations(cur, config: Config, ids: Ids, touched: Touched | None
 
 def rebuild_all(cur, config: Config) -> None:
     """Every derived contact again (the caller holds the transaction)."""
-    callids = _callids(_column(cur, "SELECT DISTINCT callid FROM queue_events"))
+    callids = _callids(column_of(cur, "SELECT DISTINCT callid FROM queue_events"))
     if len(callids):
         rebuild_queue_log(cur, config, callids, touched=Touched())
-    convs = _column(
+    convs = column_of(
         cur, "SELECT conversation_id FROM messages UNION SELECT conversation_id FROM conversations"
     ).drop_null()
     if len(convs):
@@ -506,10 +506,11 @@ def rebuild_all(cur, config: Config) -> None:
     refresh_all_next_contacts(cur)
 
 
-def _column(cur, sql: str) -> pa.Array:
+def column_of(cur, sql: str, params: list | None = None) -> pa.Array:
+    """The first column of a statement's result, as one array."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # see write_returning
-        return cur.execute(sql).to_arrow_table().column(0).combine_chunks()
+        return cur.execute(sql, params or []).to_arrow_table().column(0).combine_chunks()
 
 
 # Raise when a change to the SQL above changes what it derives from the same raw rows: stores

@@ -152,11 +152,13 @@ class Ingestor:
         another floorwatch) are derived again from the raw rows (derive.bring_up_to_date)."""
         if self._derivation_checked:
             return False
+        # Once, even when it fails: a rebuild that ran out of memory is not retried with every
+        # watcher batch (the next run tries again; its transaction left the contacts as they were).
+        self._derivation_checked = True
         with self.store.write_lock:
             rebuilt = derive.bring_up_to_date(self._cur(), self.config)
         # A run killed in the middle of a bulk read left lines whose contacts are not derived.
         derive_pending(self.store, self.config)
-        self._derivation_checked = True
         return rebuilt
 
     def keep_day_sums(self, now: datetime | None = None) -> int:
