@@ -27,12 +27,9 @@ from data.metrics import rollup
 from data.progress import Progress, ProgressMeter
 from data.store import Store
 from data.tail import CHUNK_BYTES, HEAD_BYTES, Identity, head_hash, identity, read_head, read_lines
-from data.writer import derive_pending, write_batch
+from data.writer import write_batch
 
 MAX_RECORD_BYTES = 256 * 1024 * 1024
-# More unread than this in one file and its contacts are derived once it is read, not per chunk
-# (bench/ingest.py, README "Performance"). Appends are far smaller and derive as they commit.
-BULK_BYTES = 2 * CHUNK_BYTES
 IGNORED_NAMES = (CONFIG_FILE_NAME, "*.duckdb", "*.duckdb.wal", "*.tmp", "*.swp", "*~", ".*")
 
 
@@ -156,10 +153,7 @@ class Ingestor:
         # watcher batch (the next run tries again; its transaction left the contacts as they were).
         self._derivation_checked = True
         with self.store.write_lock:
-            rebuilt = derive.bring_up_to_date(self._cur(), self.config)
-        # A run killed in the middle of a bulk read left lines whose contacts are not derived.
-        derive_pending(self.store, self.config)
-        return rebuilt
+            return derive.bring_up_to_date(self._cur(), self.config)
 
     def keep_day_sums(self, now: datetime | None = None) -> int:
         """Keep the per-day sums of a few more closed days (metrics/rollup.py); the number built
@@ -231,29 +225,13 @@ class Ingestor:
             channel=rule.channel if rule else None,
         )
         chunk_bytes = CHUNK_BYTES
-        # Much to read (a history folder, a first start): contacts are derived once the file is
-        # read, not chunk by chunk (writer.write_batch `defer`).
-        bulk = state.size - state.offset > BULK_BYTES
-        try:
-            while self._read_chunks(
-                path, state, reader, ctx, report, result, meter, chunk_bytes, bulk
-            ):
-                # A reader held back a whole full chunk (one record bigger than a chunk, like a
-                # JSON array file): read again with room for it, up to a limit, not forever.
-                if chunk_bytes >= MAX_RECORD_BYTES:
-                    report.message = (
-                        f"a record larger than {MAX_RECORD_BYTES >> 20} MiB is not read"
-                    )
-                    break
-                chunk_bytes *= 4
-        finally:
-            if bulk:
-                self._derive_pending(result)
-
-    def _derive_pending(self, result: IngestResult) -> None:
-        tables, span = derive_pending(self.store, self.config)
-        result.tables |= tables
-        result.affected_days |= self._days(span)
+        while self._read_chunks(path, state, reader, ctx, report, result, meter, chunk_bytes):
+            # A reader held back a whole full chunk (one record bigger than a chunk, like a JSON
+            # array file): read again with room for it, up to a limit, rather than stall forever.
+            if chunk_bytes >= MAX_RECORD_BYTES:
+                report.message = f"a record larger than {MAX_RECORD_BYTES >> 20} MiB is not read"
+                break
+            chunk_bytes *= 4
 
     def _read_chunks(
         self,
@@ -265,7 +243,6 @@ class Ingestor:
         result: IngestResult,
         meter: ProgressMeter | None,
         chunk_bytes: int,
-        bulk: bool = False,
     ) -> bool:
         """Read to the end of the file; True when stopped by a record larger than the chunk."""
         for chunk in read_lines(
@@ -283,14 +260,7 @@ class Ingestor:
             lines_read = next_line - (chunk.first_line_no - 1)
             state.offset, state.line_no = end, next_line
             # Rows, rejects, derived contacts and the new offset commit together.
-            written = write_batch(
-                self.store,
-                batch,
-                state,
-                self.config,
-                lines_read,
-                defer=(chunk.first_line_no, next_line) if bulk else None,
-            )
+            written = write_batch(self.store, batch, state, self.config, lines_read)
             report.lines += lines_read
             report.loaded += written.inserted
             report.duplicates += written.duplicates

@@ -164,8 +164,6 @@ CREATE TABLE IF NOT EXISTS rejects (
     seen_at TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
--- Lines of files read in bulk whose contacts are not derived yet (writer.derive_pending).
-CREATE TABLE IF NOT EXISTS pending (file_id INTEGER, first_line BIGINT, last_line BIGINT);
 """
 
 

@@ -7,7 +7,6 @@ whole table: appends stay fast at tens of millions of rows.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -88,20 +87,8 @@ def batch_tables(batch: Batch) -> dict[str, pa.Table]:
 
 
 def write_batch(
-    store: Store,
-    batch: Batch,
-    state: FileState,
-    config: Config,
-    lines_read: int,
-    *,
-    defer: tuple[int, int] | None = None,
+    store: Store, batch: Batch, state: FileState, config: Config, lines_read: int
 ) -> Written:
-    """Rows, rejects, derived contacts and the file's new offset, in one transaction.
-
-    `defer` (first and last line of the chunk), for a file read in bulk: the contacts are not
-    derived (nor next_contact_at refreshed) now but noted as pending, in the same transaction,
-    and `derive_pending` does them once for the whole file: per chunk, re-deriving the calls
-    of each 16 MiB and committing them cost most of a cold load."""
     written = Written()
     tables = batch_tables(batch)
     with store.write_lock:
@@ -116,14 +103,10 @@ def write_batch(
                     "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
                     [(state.path, r.line_no, r.reason, r.raw, now) for r in batch.rejects],
                 )
-            if defer is None:
-                derive.after_insert(
-                    cur, config, written.tables, _keys(tables), written.ts_range, written.touched
-                )
-                derive.refresh_next_contacts(cur, written.touched, config.fcr_window_h * 3600)
-            elif written.inserted:
-                cur.execute("INSERT INTO pending VALUES (?, ?, ?)", [state.file_id, *defer])
-            # Contacts written as they are (call-detail): their days' kept sums go now.
+            derive.after_insert(
+                cur, config, written.tables, _keys(tables), written.ts_range, written.touched
+            )
+            derive.refresh_next_contacts(cur, written.touched, config.fcr_window_h * 3600)
             rollup.forget(cur, written.touched.hours)
             _save_state(cur, state, lines_read, written, len(batch.rejects))
             cur.execute("COMMIT")
@@ -131,67 +114,6 @@ def write_batch(
             cur.execute("ROLLBACK")
             raise
     return written
-
-
-def derive_pending(store: Store, config: Config) -> tuple[set[str], tuple[int, int] | None]:
-    """The contacts of every line noted pending by `write_batch(defer=...)`, derived in one
-    transaction that also clears the notes (a kill before it: the next run does it). Returns the
-    tables changed and the time range of the contacts touched."""
-    with store.write_lock:
-        cur = store.cursor()
-        cur.execute("BEGIN TRANSACTION")
-        try:
-            changed = _derive_pending(cur, config)
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
-    return changed
-
-
-_IN_PENDING = """EXISTS (SELECT 1 FROM pending p WHERE p.file_id = t.file_id
-    AND t.line_no BETWEEN p.first_line AND p.last_line)"""
-
-
-def _derive_pending(cur, config: Config) -> tuple[set[str], tuple[int, int] | None]:
-    (n,) = cur.execute("SELECT count(*) FROM pending").fetchall()[0]
-    if not n:
-        return set(), None
-    touched = derive.Touched()
-    keys: dict[str, derive.Ids] = {}
-    tables: set[str] = set()
-    ts_range = None
-    callids = derive.column_of(
-        cur, f"SELECT DISTINCT callid FROM queue_events t WHERE {_IN_PENDING}"
-    )
-    if len(callids):
-        tables.add("queue_events")
-        keys["callid"] = callids
-        ts_range = cur.execute(
-            f"SELECT epoch_us(min(ts)), epoch_us(max(ts)) FROM queue_events t WHERE {_IN_PENDING}"
-        ).fetchall()[0]
-    conv = derive.column_of(
-        cur,
-        f"SELECT conversation_id FROM messages t WHERE {_IN_PENDING} "
-        f"UNION SELECT conversation_id FROM conversations t WHERE {_IN_PENDING}",
-    ).drop_null()
-    if len(conv):
-        tables.add("messages")
-        keys["conversation_id"] = conv
-    # Contacts written as they are: only their customers' next contacts are still to do.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # see derive.write_returning
-        direct = cur.execute(
-            f"SELECT customer, offered_at FROM contacts t WHERE {_IN_PENDING} "
-            "AND source NOT IN ('queue_log', 'chat_jsonl')"
-        ).to_arrow_table()
-    touched.add(direct)
-    derive.after_insert(cur, config, tables, keys, ts_range, touched)
-    derive.refresh_next_contacts(cur, touched, config.fcr_window_h * 3600)
-    rollup.forget(cur, touched.hours)
-    cur.execute("DELETE FROM pending")
-    span = (touched.lo, touched.hi) if touched.lo is not None else None
-    return {"contacts"} | tables, span
 
 
 def _insert(cur, table: str, batch_rows: pa.Table, written: Written) -> None:
