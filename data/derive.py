@@ -60,12 +60,23 @@ seg AS (
     FROM ev JOIN entries x ON x.callid = ev.callid AND x.queue IS NOT DISTINCT FROM ev.queue
     WHERE x.n = 1
     UNION ALL
-    SELECT ev.*, sum(CASE WHEN event = 'ENTERQUEUE' THEN 1 ELSE 0 END) OVER (
-        PARTITION BY ev.callid, ev.queue
-        ORDER BY ev.ts, CASE WHEN event = 'ENTERQUEUE' THEN 0 ELSE 1 END, file_id, line_no
-        ROWS UNBOUNDED PRECEDING) AS seg_no
-    FROM ev JOIN entries x ON x.callid = ev.callid AND x.queue IS NOT DISTINCT FROM ev.queue
-    WHERE x.n > 1
+    -- A call back in the queue (transferred back): within a second, its entry comes before the
+    -- rest (a CONNECT in the same second joins it), except the end of the previous segment (the
+    -- transfer that sent it back is logged in the same second as the new entry).
+    SELECT * EXCLUDE (entry_now, seg_upto),
+        CASE WHEN entry_now AND seg_upto > 1 AND event IN ({_in(TERMINAL)}) THEN seg_upto - 1
+            ELSE seg_upto END AS seg_no
+    FROM (
+        SELECT ev.*,
+            bool_or(event = 'ENTERQUEUE') OVER (PARTITION BY ev.callid, ev.queue, ev.ts)
+                AS entry_now,
+            sum(CASE WHEN event = 'ENTERQUEUE' THEN 1 ELSE 0 END) OVER (
+                PARTITION BY ev.callid, ev.queue
+                ORDER BY ev.ts, CASE WHEN event = 'ENTERQUEUE' THEN 0 ELSE 1 END, file_id, line_no
+                ROWS UNBOUNDED PRECEDING) AS seg_upto
+        FROM ev JOIN entries x ON x.callid = ev.callid AND x.queue IS NOT DISTINCT FROM ev.queue
+        WHERE x.n > 1
+    )
 ),
 agg AS (
     SELECT callid, queue, seg_no,

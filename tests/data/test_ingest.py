@@ -298,6 +298,47 @@ def test_a_call_back_in_the_same_queue_is_a_second_segment(
     ]
 
 
+def test_a_transfer_back_logged_in_the_second_of_the_new_entry_ends_the_first_segment(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    # Asterisk logs the transfer and the call's new entry into the queue in the same second; a
+    # CONNECT in the second of an entry belongs to it, and so does an ABANDON after a lone entry.
+    write(
+        folder / "queue_log",
+        f"{T0}|t1|sales|NONE|ENTERQUEUE||555|1\n"
+        f"{T0 + 5}|t1|sales|Ana|CONNECT|5|t1.1|2\n"
+        f"{T0 + 65}|t1|sales|Ana|BLINDTRANSFER|200|from-internal|5|60|1\n"
+        f"{T0 + 65}|t1|sales|NONE|ENTERQUEUE||555|1\n"
+        f"{T0 + 80}|t1|sales|Olga|CONNECT|15|t1.2|2\n"
+        f"{T0 + 200}|t1|sales|Olga|COMPLETEAGENT|15|120|1\n"
+        f"{T0 + 300}|t2|sales|NONE|ENTERQUEUE||556|1\n"
+        f"{T0 + 300}|t2|sales|Ana|CONNECT|0|t2.1|1\n"
+        f"{T0 + 330}|t2|sales|Ana|ATTENDEDTRANSFER|BRIDGE|x|0|30|1\n"
+        f"{T0 + 330}|t2|sales|NONE|ENTERQUEUE||556|1\n"
+        f"{T0 + 330}|t2|sales|NONE|ABANDON|1|1|0\n"
+        f"{T0 + 400}|t3|sales|NONE|ENTERQUEUE||557|1\n"
+        f"{T0 + 400}|t3|sales|NONE|ABANDON|1|1|0\n",
+    )
+    ingestor.scan([folder])
+    rows = (
+        store.cursor()
+        .execute(
+            "SELECT source_id, agent, outcome, wait_s, talk_s, transferred FROM contacts "
+            "ORDER BY offered_at, answered_at NULLS LAST"
+        )
+        .fetchall()
+    )
+    assert rows == [
+        ("t1", "Ana", "answered", 5.0, 60.0, True),
+        ("t1", "Olga", "answered", 15.0, 120.0, False),
+        ("t2", "Ana", "answered", 0.0, 30.0, True),
+        # Two ends in the second of the new entry: both go to the first segment, the second is
+        # left open (rare enough; it ends as stale like any call that never ends).
+        ("t2", None, "open", None, None, False),
+        ("t3", None, "abandoned", 0.0, None, False),
+    ]
+
+
 def test_abandon_timeout_and_open_outcomes(store: Store, folder: Path, ingestor: Ingestor) -> None:
     write(
         folder / "queue_log",
