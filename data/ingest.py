@@ -225,13 +225,20 @@ class Ingestor:
             channel=rule.channel if rule else None,
         )
         chunk_bytes = CHUNK_BYTES
-        while self._read_chunks(path, state, reader, ctx, report, result, meter, chunk_bytes):
-            # A reader held back a whole full chunk (one record bigger than a chunk, like a JSON
-            # array file): read again with room for it, up to a limit, rather than stall forever.
-            if chunk_bytes >= MAX_RECORD_BYTES:
-                report.message = f"a record larger than {MAX_RECORD_BYTES >> 20} MiB is not read"
-                break
-            chunk_bytes *= 4
+        while stop := self._read_chunks(
+            path, state, reader, ctx, report, result, meter, chunk_bytes
+        ):
+            if stop == "record larger than the chunk":
+                # A reader held back a whole full chunk (one record bigger than a chunk, like a
+                # JSON array file): read again with room for it, up to a limit, not forever.
+                if chunk_bytes >= MAX_RECORD_BYTES:
+                    report.message = (
+                        f"a record larger than {MAX_RECORD_BYTES >> 20} MiB is not read"
+                    )
+                    break
+                chunk_bytes *= 4
+            # else a record runs past the chunk (a quoted CSV field with newlines): read on from
+            # its first line, the next chunk holds it whole.
 
     def _read_chunks(
         self,
@@ -243,8 +250,9 @@ class Ingestor:
         result: IngestResult,
         meter: ProgressMeter | None,
         chunk_bytes: int,
-    ) -> bool:
-        """Read to the end of the file; True when stopped by a record larger than the chunk."""
+    ) -> str | None:
+        """Read to the end of the file; why it stopped short, if it did: a record larger than
+        the chunk, or one running past it (None: read to the end)."""
         for chunk in read_lines(
             path, state.offset, state.line_no, final=self.final, chunk_bytes=chunk_bytes
         ):
@@ -271,8 +279,12 @@ class Ingestor:
                 meter.advance(end - chunk.start, written.inserted)
             if batch.unconsumed_lines:
                 held_back_all = batch.unconsumed_lines == len(chunk.lines)
-                return held_back_all and chunk.end - chunk.start >= chunk_bytes // 2
-        return False
+                if held_back_all and chunk.end - chunk.start >= chunk_bytes // 2:
+                    return "record larger than the chunk"
+                if not held_back_all and chunk.end < state.size:
+                    return "record past the chunk"  # read on from it: some lines were read
+                return None  # the file ends inside the record: it is still being written
+        return None
 
     # ---- identity ---------------------------------------------------------------------------
     def _locate(self, shown: str, ident: Identity, head: bytes) -> FileState:

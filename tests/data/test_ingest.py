@@ -464,3 +464,30 @@ def test_rescan_reports_files_deleted_meanwhile(tmp_path: Path, folder: Path) ->
         rows = s.cursor().execute("SELECT path, status FROM files ORDER BY path").fetchall()
         assert rows == [("queue_log", "ok"), ("queue_log.1", "missing")]
         assert counts(s) == (6, 2, 0)  # its data is kept
+
+
+def test_a_quoted_record_across_a_chunk_boundary_does_not_stop_the_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Agent names with a newline inside quotes: some records straddle the (small) chunks; one
+    pass reads the whole file (it used to stop at the first such record until the file changed)."""
+    from data import ingest as ingest_module
+    from tests.formats.test_mapped_csv import CALLS
+
+    monkeypatch.setattr(ingest_module, "CHUNK_BYTES", 300)
+    folder = tmp_path / "exports"
+    rows = ["Call Id,Agent,Date,Time,Answered (Y/N),Resolved,Speed,Talk,Rating"]
+    for i in range(40):
+        agent = f'"Ann\nSmith {i}"' if i % 3 == 0 else "Bob"
+        rows.append(f"M{i},{agent},0{1 + i % 5}/02/2021,09:{i:02d}:00,Y,Y,5,0:01:00,3")
+    write(folder / "calls.csv", "\n".join(rows) + "\n")
+    with Store() as store:
+        result = Ingestor(store, Config(timezone="UTC", mappings=[CALLS]), folder).scan([folder])
+        (report,) = result.files
+        assert (report.lines, report.loaded, report.rejected) == (55, 40, 0)
+        (names,) = (
+            store.cursor()
+            .execute("SELECT count(*) FROM contacts WHERE agent LIKE 'Ann%Smith%'")
+            .fetchone()
+        )
+        assert names == 14
