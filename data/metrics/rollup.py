@@ -107,6 +107,21 @@ def closed_days(cfg: Config, now: datetime) -> list[tuple[datetime, datetime]]:
     return out
 
 
+def may_hold_days(cfg: Config, period: Period, now: datetime) -> bool:
+    """Whether MIN_DAYS local days closed as of `now` fit inside the period. Today, or a week ago
+    up to this hour (the comparison), cannot hold one: no query is spent finding that out (the
+    catalog lookup of `_exists` alone costs a few milliseconds of planning on every refresh)."""
+    limit = min(period.end, _closed_before(cfg, now))
+    day, found = period.start.astimezone(cfg.zone).date(), 0
+    while found < MIN_DAYS:
+        start, end = local_day(day, cfg)
+        if end > limit:
+            return False
+        found += start >= period.start
+        day += timedelta(days=1)
+    return True
+
+
 def _closed_before(cfg: Config, now: datetime) -> datetime:
     """A day that ended before this is closed at `now`."""
     return now - CLOSED_AFTER - timedelta(seconds=cfg.stale_after_s)
@@ -394,7 +409,7 @@ def cover(
     """The kept days inside the period and closed as of `now`, when the figure can use them: an
     interval size of a day at most (kept days hold no finer buckets), and no agent or team filter
     with topics (topic rows are not kept per agent). Read in the caller's transaction."""
-    if size not in (None, "day") or not _exists(cur):
+    if size not in (None, "day") or not may_hold_days(cfg, period, now) or not _exists(cur):
         return None
     if "topic" in keys and (filters.agent or filters.team):
         return None

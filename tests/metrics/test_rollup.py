@@ -19,7 +19,7 @@ from data.config import load_config
 from data.demo import write_demo_folder
 from data.ingest import Ingestor
 from data.metrics import Filters, kpis, mix, quality, resolve_period, rollup, volume, written
-from data.metrics.period import custom_period
+from data.metrics.period import Period, custom_period
 from data.store import Store
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -238,6 +238,28 @@ def test_agent_filtered_topics_and_finer_intervals_are_added_up_from_contacts(de
     assert rollup.cover(cur, cfg, period, Filters(agent="Marc Dubois"), topic, None, NOW) is None
     assert rollup.cover(cur, cfg, period, Filters(), ("hour",), "hour", NOW) is None
     assert rollup.cover(cur, cfg, period, Filters(queue="billing"), topic, None, NOW) is not None
+
+
+class NoQueries:
+    """A cursor that fails the test if anything is asked of the store."""
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"unexpected query: {args[0]!r}")
+
+
+def test_a_period_too_short_to_hold_kept_days_asks_the_store_nothing(demo) -> None:
+    _, _, cfg, _ = demo
+    today = resolve_period("today", cfg, NOW)
+    week_ago = Period(today.start - timedelta(days=7), NOW - timedelta(days=7), "comparison")
+    for period in (today, week_ago, resolve_period("yesterday", cfg, NOW)):
+        assert not rollup.may_hold_days(cfg, period, NOW)
+        assert rollup.cover(NoQueries(), cfg, period, Filters(), ("total",), None, NOW) is None
+    # Two whole closed days (the 23-hour spring-forward day among them) are enough to look.
+    two = Period(datetime(2026, 3, 29, tzinfo=PARIS), datetime(2026, 3, 31, tzinfo=PARIS), "two")
+    assert rollup.may_hold_days(cfg, two, NOW)
+    one_short = Period(two.start + timedelta(minutes=1), two.end, "short")
+    assert not rollup.may_hold_days(cfg, one_short, NOW)
+    assert rollup.may_hold_days(cfg, resolve_period("7d", cfg, NOW), NOW)
 
 
 def test_a_store_without_kept_days_is_added_up_from_contacts(tmp_path: Path) -> None:
