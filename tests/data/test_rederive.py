@@ -123,3 +123,40 @@ def test_report_on_a_kept_store_uses_the_current_map(
     assert run_report([*args, "--from", "2025-11-20", "--to", "2025-11-21"]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert {r["channel"]: r["offered"] for r in rows} == {"chat": 2, "voice": 1}
+
+
+def test_contacts_derived_again_forget_the_day_sums_kept_from_the_old_ones(
+    tmp_path: Path,
+) -> None:
+    """A console kept per-day sums (metrics/rollup.py) of contacts derived with the old map: they
+    say `webchat` was voice, so they are dropped with the contacts they were added up from."""
+    from datetime import UTC, datetime, timedelta
+
+    from data.metrics import Filters, kpis, rollup
+    from data.metrics.period import Period
+
+    folder = tmp_path / "exports"
+    day = 86400
+    write(
+        folder / "queue_log",
+        "".join(
+            call(f"w{d}", T0 + d * day, queue="webchat") + call(f"b{d}", T0 + d * day)
+            for d in range(4)
+        ),
+    )
+    now = datetime.fromtimestamp(T0 + 6 * day, UTC)
+    start = datetime.fromtimestamp(T0, UTC).replace(hour=0)
+    period = Period(start, start + timedelta(days=4), "four days")
+    db = tmp_path / "fw.duckdb"
+    with Store(db) as store:
+        ingestor = Ingestor(store, VOICE, folder)
+        ingestor.scan([folder])
+        assert ingestor.keep_day_sums(now) >= 2
+    with Store(db) as store:
+        ingestor = Ingestor(store, CHAT, folder)
+        assert ingestor.bring_up_to_date() is True
+        cur = store.cursor()
+        keys = ("total", "channel")
+        assert rollup.cover(cur, CHAT, period, Filters(), keys, None, now) is None
+        by_channel = kpis.kpi_sets(cur, CHAT, period, Filters(), now, keys)["channel"]
+        assert {ch: row["offered"] for ch, row in by_channel.items()} == {"chat": 4, "voice": 4}
