@@ -30,11 +30,17 @@ def freshness(now: datetime, last_data_at: datetime | None, stale_after_s: float
     return Freshness(f"updated {ago} ago", age > stale_after_s)
 
 
+# Fewer columns than this for the site name and it is not worth showing cut: the left then gives
+# way as a whole.
+MIN_SITE = 6
+
+
 class HeaderBar(Static):
     """One line. `show()` is called every second by the app and after every refresh.
 
-    The clock and the freshness sit at the right and are never cut: when the line is too long for
-    the terminal, the site name, period and filters on the left give way (ending in "…").
+    The clock and the freshness sit at the right and are never cut. When the line is too long for
+    the terminal, the site name gives way first (ending in "…"): the period and filters say what
+    the numbers below are, the site name only where they come from. Then the rest of the left.
     """
 
     def __init__(self, site: str, demo: bool, zone: tzinfo, stale_after_s: float, **kw) -> None:
@@ -50,16 +56,16 @@ class HeaderBar(Static):
         self, view: View, now: datetime, last_data_at: datetime | None, note: str = ""
     ) -> None:
         self._last = (view, now, last_data_at, note)
-        left = Text(no_wrap=True)
+        badge = Text(no_wrap=True)
         if self.demo:
-            left.append(" DEMO ", style="bold reverse")
-            left.append(" ")
-        left.append(self.site, style="bold")
-        left.append(" │ ")
-        left.append(view.period_label)
+            badge.append(" DEMO ", style="bold reverse")
+            badge.append(" ")
+        site = Text(self.site, style="bold", no_wrap=True)
+        scope = Text(" │ ", no_wrap=True)
+        scope.append(view.period_label)
         for key, value in view.active_filters:
-            left.append(" │ ")
-            left.append(f"{key}: {value}", style="italic")
+            scope.append(" │ ")
+            scope.append(f"{key}: {value}", style="italic")
         right = Text(no_wrap=True)
         if note:
             right.append(note, style="bold")
@@ -71,13 +77,18 @@ class HeaderBar(Static):
             right.append(f"⚠ {fresh.text}", style="bold black on yellow")
         else:
             right.append(fresh.text, style="green")
-        text = self._fit(left, right, self.content_size.width)
+        text = self._fit(badge, site, scope, right, self.content_size.width)
         self.plain = text.plain
         self.update(text)
 
     @staticmethod
-    def _fit(left: Text, right: Text, width: int) -> Text:
+    def _fit(badge: Text, site: Text, scope: Text, right: Text, width: int) -> Text:
         room = width - right.cell_len - 3
+        if width and badge.cell_len + site.cell_len + scope.cell_len > room:
+            site_room = room - badge.cell_len - scope.cell_len
+            if site_room >= MIN_SITE:
+                site.truncate(site_room, overflow="ellipsis")
+        left = Text.assemble(badge, site, scope, no_wrap=True)
         if width and left.cell_len > room:
             left.truncate(max(room, 1), overflow="ellipsis")
         return Text.assemble(left, " │ ", right, no_wrap=True, overflow="ellipsis")

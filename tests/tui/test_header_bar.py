@@ -1,0 +1,34 @@
+"""The header line at widths a team lead meets: what gives way when it does not fit."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from tui.widgets.header_bar import HeaderBar
+
+RIGHT = "Thu 15:28:00 CET │ updated 4 s ago"
+
+
+def fit(site: str, scope: str, width: int, demo: bool = True) -> str:
+    badge = Text(" DEMO  " if demo else "")
+    return HeaderBar._fit(badge, Text(site), Text(scope), Text(RIGHT), width).plain
+
+
+def test_everything_shows_when_it_fits() -> None:
+    line = fit("Northwind Support (simulated)", " │ Today", 120)
+    assert line == f" DEMO  Northwind Support (simulated) │ Today │ {RIGHT}"
+
+
+def test_the_site_name_gives_way_before_the_period_and_filters() -> None:
+    line = fit("Northwind Support (simulated)", " │ Today │ queue: billing", 80)
+    assert len(line) <= 80
+    assert " │ Today │ queue: billing │ " in line and line.endswith(RIGHT)
+    assert "Northwind" in line and "…" in line  # cut, not dropped: there is room for some of it
+
+
+def test_with_no_room_for_the_site_the_left_is_cut_as_a_whole() -> None:
+    line = fit(
+        "Northwind Support (simulated)", " │ Last 30 days │ channel: chat │ team: Aurora", 80
+    )
+    assert len(line) <= 80 and line.endswith(RIGHT)
+    assert "…" in line and line.startswith(" DEMO  ")
