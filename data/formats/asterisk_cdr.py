@@ -42,16 +42,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from datetime import timedelta, timezone, tzinfo
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 import pyarrow.compute as pc
 
 from data import vector
 from data.formats.base import MAX_LINE, Batch, ReadContext, row_key, sql_row_key
 from data.formats.common import contact_row, first_lines
-from data.formats.timeparse import parse_local
+from data.formats.timeparse import fixed_offset_us, parse_local
 
 DISPOSITIONS: dict[str, str] = {
     "ANSWERED": "answered",
@@ -115,7 +113,7 @@ class AsteriskCdrReader:
         return None
 
     def parse(self, lines: Iterable[tuple[int, bytes]], ctx: ReadContext) -> Batch:
-        offset = _fixed_offset_us(ctx.zone)
+        offset = fixed_offset_us(ctx.zone)
         arrays = vector.line_arrays(lines) if offset is not None else None
         if arrays is None or arrays.text is None:
             return self.parse_lines(lines, ctx)
@@ -229,26 +227,6 @@ def _contact(f: list[str], raw: bytes, line_no: int, ctx: ReadContext) -> tuple:
         outcome=outcome,
     )
 
-
-# Zones the fast path reads naive times in: a fixed offset, where wall time to UTC is a
-# subtraction. Any other zone (DST) goes through the Python reader.
-_UTC_KEYS = frozenset(
-    {"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"}
-    | {"GMT", "Etc/GMT", "Etc/GMT+0", "Etc/GMT-0", "Etc/GMT0", "GMT+0", "GMT-0", "GMT0"}
-    | {"Etc/Greenwich", "Greenwich"}
-)
-
-
-def _fixed_offset_us(zone: tzinfo) -> int | None:
-    """The zone's UTC offset in µs when it never changes, else None."""
-    if isinstance(zone, timezone):
-        return zone.utcoffset(None) // _US
-    if isinstance(zone, ZoneInfo) and zone.key in _UTC_KEYS:
-        return 0
-    return None
-
-
-_US = timedelta(microseconds=1)
 
 # The fast path: the lines `_line` reads, read the same way in SQL. `ok` is false for every line
 # it is not sure about (quotes inside an unquoted field, a CR or NUL anywhere, a BOM on line 1, a
