@@ -44,8 +44,6 @@ import csv
 from collections.abc import Iterable
 from typing import ClassVar
 
-import pyarrow.compute as pc
-
 from data import vector
 from data.formats.base import MAX_LINE, Batch, ReadContext, row_key, sql_row_key
 from data.formats.common import contact_row, first_lines
@@ -117,12 +115,8 @@ class AsteriskCdrReader:
         arrays = vector.line_arrays(lines) if offset is not None else None
         if arrays is None or arrays.text is None:
             return self.parse_lines(lines, ctx)
-        parsed = vector.run(_FAST_SQL, arrays, [offset, ctx.file_id, ctx.channel or "voice"])
-        ok = parsed.column("ok")
-        rest = pc.subtract(parsed.column("line_no").filter(pc.invert(ok)), arrays.line_no[0])
-        batch = self.parse_lines(vector.fallback_lines(arrays, rest), ctx) if len(rest) else Batch()
-        batch.tables[TABLE] = parsed.filter(ok).drop_columns(["ok"])
-        return batch
+        params = [offset, ctx.file_id, ctx.channel or "voice"]
+        return vector.read(_FAST_SQL, arrays, params, self.parse_lines, ctx, TABLE)
 
     def parse_lines(self, lines: Iterable[tuple[int, bytes]], ctx: ReadContext) -> Batch:
         """The reference reader, one line at a time (and the fast path's fallback)."""

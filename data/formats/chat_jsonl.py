@@ -40,8 +40,6 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-import pyarrow.compute as pc
-
 from data import vector
 from data.formats.base import Batch, ReadContext, row_key, sql_row_key
 from data.formats.common import (
@@ -116,14 +114,8 @@ class ChatJsonlReader:
         if arrays is None or arrays.text is None or _may_be_array(lines):
             return self.parse_lines(lines, ctx)
         offset = fixed_offset_us(ctx.zone)
-        parsed = vector.run(
-            _FAST_SQL, arrays, [offset is not None, offset or 0, ctx.file_id, ctx.channel]
-        )
-        ok = parsed.column("ok")
-        rest = pc.subtract(parsed.column("line_no").filter(pc.invert(ok)), arrays.line_no[0])
-        batch = self.parse_lines(vector.fallback_lines(arrays, rest), ctx) if len(rest) else Batch()
-        batch.tables["messages"] = parsed.filter(ok).drop_columns(["ok"])
-        return batch
+        params = [offset is not None, offset or 0, ctx.file_id, ctx.channel]
+        return vector.read(_FAST_SQL, arrays, params, self.parse_lines, ctx, "messages")
 
     def parse_lines(self, lines: Iterable[tuple[int, bytes]], ctx: ReadContext) -> Batch:
         """The reference reader, one line at a time (and the fast path's fallback)."""
