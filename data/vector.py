@@ -27,6 +27,7 @@ MIN_LINES = 64  # below this the Python reader is as fast and there is nothing t
 # A chunk with more lines that are not valid UTF-8 than this is read the Python way whole
 # (finding each costs a pass over the rest of the chunk).
 MAX_BAD_LINES = 32
+BATCH_ROWS = 16_384  # lines per Arrow batch of a query's input (vector.run)
 
 # SQL: the line is not blank (the line reader skips lines of only spaces, tabs and CRs). Nearly
 # every line starts with another character: the pattern (a third of a queue_log chunk's parse)
@@ -122,7 +123,10 @@ def _sequence(start: int, n: int) -> pa.Array:
 def run(sql: str, arrays: LineArrays, params: list | None = None) -> pa.Table:
     """`sql` over the view `src(line_no, line)`, as an Arrow table."""
     con = engine()
-    src = pa.table({"line_no": arrays.line_no, "line": arrays.text})
+    # In batches: DuckDB scans an Arrow table a batch per thread (one batch is one thread).
+    src = pa.Table.from_batches(
+        pa.table({"line_no": arrays.line_no, "line": arrays.text}).to_batches(BATCH_ROWS)
+    )
     con.register("src", src)
     try:
         return con.sql(sql, params=params or None).to_arrow_table()
@@ -147,7 +151,7 @@ def read(
     if len(arrays.bad):
         # (a query may list a line with no text as not ok: each line is read once)
         rest = pc.unique(pa.chunked_array([*rest.cast(pa.int64()).chunks, arrays.bad]))
-        rest = rest.take(pc.sort_indices(rest))
+    rest = rest.take(pc.sort_indices(rest))  # in line order, however the query ran
     batch = parse_lines(fallback_lines(arrays, rest), ctx) if len(rest) else Batch()
     batch.tables[table] = parsed.filter(ok).drop_columns(["ok"])
     return batch
