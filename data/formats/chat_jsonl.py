@@ -418,52 +418,56 @@ b AS (
     FROM a
 ),
 c AS (
-    SELECT line_no, shape_ok, k, v
-    FROM (
-        SELECT line_no, shape_ok,
-            CASE WHEN shape_ok THEN json_keys(t) END AS k,
-            CASE WHEN shape_ok THEN json_extract(t, [{
+    SELECT line_no, shape_ok,
+        CASE WHEN shape_ok THEN json_keys(t) END AS k,
+        -- each value as JSON text (a string starts with a quote; null is 'null'; a missing key
+        -- NULL) and as text (strings unescaped)
+        CASE WHEN shape_ok THEN json_extract(t, [{", ".join(f"'$.{k}'" for k in _KEYS)}]) END AS v,
+        CASE WHEN shape_ok THEN json_extract_string(t, [{
     ", ".join(f"'$.{k}'" for k in _KEYS)
-}]) END AS v
-        FROM b
-    )
+}]) END AS s
+    FROM b
 ),
 d AS (
     SELECT line_no,
         shape_ok AND len(k) = len(list_distinct(k))
         AND NOT list_contains(k, 'type') AND NOT list_contains(k, 'messages')
-        AND json_type(v[1]) = 'VARCHAR' AND json_type(v[2]) = 'VARCHAR'
-        AND json_type(v[3]) = 'VARCHAR'
-        AND coalesce(json_type(v[4]), 'NULL') IN ('VARCHAR', 'NULL')
-        AND coalesce(json_type(v[5]), 'NULL') IN ('VARCHAR', 'NULL')
-        AND coalesce(json_type(v[6]), 'NULL') IN ('VARCHAR', 'NULL')
-        AND coalesce(json_type(v[7]), 'NULL') IN ('VARCHAR', 'NULL') AS typed,
-        CASE WHEN typed THEN v[1] ->> '$' END AS conversation_id,
-        CASE WHEN typed THEN v[2] ->> '$' END AS ts_text,
-        CASE WHEN typed THEN v[3] ->> '$' END AS role,
-        CASE WHEN typed THEN v[4] ->> '$' END AS author,
-        CASE WHEN typed THEN v[5] ->> '$' END AS text,
-        CASE WHEN typed THEN v[6] ->> '$' END AS channel_text,
-        CASE WHEN typed THEN v[7] ->> '$' END AS queue
+        AND starts_with(v[1], '"') AND starts_with(v[2], '"') AND starts_with(v[3], '"')
+        AND (v[4] IS NULL OR v[4] = 'null' OR starts_with(v[4], '"'))
+        AND (v[5] IS NULL OR v[5] = 'null' OR starts_with(v[5], '"'))
+        AND (v[6] IS NULL OR v[6] = 'null' OR starts_with(v[6], '"'))
+        AND (v[7] IS NULL OR v[7] = 'null' OR starts_with(v[7], '"')) AS typed,
+        CASE WHEN typed THEN s[1] END AS conversation_id,
+        CASE WHEN typed THEN s[2] END AS ts_text,
+        CASE WHEN typed THEN s[3] END AS role,
+        CASE WHEN typed THEN s[4] END AS author,
+        CASE WHEN typed THEN s[5] END AS text,
+        CASE WHEN typed THEN s[6] END AS channel_text,
+        CASE WHEN typed THEN s[7] END AS queue
     FROM c
 ),
 e AS (
     SELECT *,
         typed AND conversation_id <> '' AND role IN ({", ".join(f"'{r}'" for r in sorted(ROLES))})
-        AND regexp_full_match(ts_text, '{_TS}')
-        AND try_strptime(replace(left(ts_text, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S') IS NOT NULL
+        AND regexp_full_match(ts_text, '{_TS}') AND base_ts IS NOT NULL
         AND ($1 OR NOT regexp_full_match(ts_text, '.{{19}}(\\.[0-9]*)?'))
         AND (channel_text IS NULL OR regexp_full_match(channel_text, '[ -~]*')) AS ok
-    FROM d
+    FROM (
+        SELECT *,
+            try_strptime(replace(left(ts_text, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S') AS base_ts
+        FROM d
+    )
 ),
 g AS (
     SELECT *,
         CASE WHEN ok THEN
-            epoch_us(strptime(replace(left(ts_text, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S'))
-            + coalesce(rpad(regexp_extract(ts_text, '^.{{19}}\\.([0-9]+)', 1), 6, '0'), '0')::BIGINT
+            epoch_us(base_ts)
+            + CASE WHEN substr(ts_text, 20, 1) = '.' THEN
+                rpad(regexp_extract(ts_text, '^.{{20}}([0-9]+)', 1), 6, '0')::BIGINT
+                ELSE 0 END
             - CASE
                 WHEN suffix(ts_text, 'Z') THEN 0
-                WHEN regexp_matches(ts_text, '[+-][0-9][0-9]:[0-9][0-9]$') THEN
+                WHEN substr(ts_text, -3, 1) = ':' AND substr(ts_text, -6, 1) IN ('+', '-') THEN
                     (CASE WHEN substr(ts_text, -6, 1) = '-' THEN -1 ELSE 1 END)
                     * (substr(ts_text, -5, 2)::BIGINT * 3600 + substr(ts_text, -2, 2)::BIGINT * 60)
                     * 1000000
