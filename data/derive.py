@@ -266,10 +266,13 @@ class Touched:
     # UTC hours (epoch µs // HOUR_US) of every contact written, deleted or updated: the kept
     # per-day sums of those days are forgotten (metrics/rollup.py).
     hours: set[int] = field(default_factory=set)
+    # False when the store keeps no per-day sums (a cold load, check, report): nothing reads
+    # `hours` then, so the statements that would only work them out are skipped.
+    want_hours: bool = True
 
     def changed(self, rows: pa.Table) -> None:
         """Contacts changed in place (`rows`: column offered_at): their hours only."""
-        if rows.num_rows:
+        if rows.num_rows and self.want_hours:
             stamps = rows.column("offered_at").cast(pa.timestamp("us", tz="UTC")).cast(pa.int64())
             hours = pc.divide(stamps, pa.scalar(HOUR_US, pa.int64()))
             self.hours.update(h for h in pc.unique(hours).to_pylist() if h is not None)
@@ -348,7 +351,9 @@ def refresh_next_contacts(cur, touched: Touched, fcr_window_s: float | None = No
             "update": f"AND contacts.{between} AND {recent.replace('(offered_at', '(contacts.offered_at').replace('OR next', 'OR contacts.next')}",
         }
         window = [lo - _HORIZON_US - STALE_MARGIN_US, hi + 2 * _HORIZON_US, since, since]
-        if fcr_window_s is None:
+        if not touched.want_hours:
+            cur.execute(_NEXT.format(**parts), window + window).fetchall()
+        elif fcr_window_s is None:
             _update_returning(cur, _NEXT.format(**parts), window + window, touched)
         else:
             with warnings.catch_warnings():
@@ -372,6 +377,9 @@ def _refresh_and_forget(cur, config: Config, touched: Touched) -> None:
 
 def _update_returning(cur, sql: str, params: list, touched: Touched) -> None:
     """Run an UPDATE on contacts, adding the hours of the rows it changed to `touched`."""
+    if not touched.want_hours:
+        cur.execute(sql, params).fetchall()
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # see write_returning
         rows = cur.execute(sql + " RETURNING contacts.offered_at", params).to_arrow_table()

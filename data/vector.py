@@ -11,17 +11,23 @@ The engine is an in-memory DuckDB connection per thread: it never sees the store
 
 from __future__ import annotations
 
+import codecs
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from data.formats.base import Batch, ReadContext
 from data.tail import Lines
 
 MIN_LINES = 64  # below this the Python reader is as fast and there is nothing to gain
+# A chunk with more lines that are not valid UTF-8 than this is read the Python way whole
+# (finding each costs a pass over the rest of the chunk).
+MAX_BAD_LINES = 32
+BATCH_ROWS = 16_384  # lines per Arrow batch of a query's input (vector.run)
 
 # SQL: the line is not blank (the line reader skips lines of only spaces, tabs and CRs). Nearly
 # every line starts with another character: the pattern (a third of a queue_log chunk's parse)
@@ -46,12 +52,14 @@ def engine() -> duckdb.DuckDBPyConnection:
 
 @dataclass
 class LineArrays:
-    """Every line of a chunk (blank ones included): `text` is None when the chunk is not valid
-    UTF-8 as a whole (the caller then reads it the Python way)."""
+    """Every line of a chunk (blank ones included). A line that is not valid UTF-8 has a null
+    `text` and its position in `bad` (the caller reads it the Python way); `text` is None when
+    there are more than MAX_BAD_LINES of them (the caller reads the whole chunk the Python way)."""
 
     line_no: pa.Array  # int64
     raw: pa.Array  # large_binary, without the newline
     text: pa.Array | None  # large_string
+    bad: pa.Array = field(default_factory=lambda: pa.array([], pa.int64()))  # positions
 
 
 def line_arrays(lines: Iterable[tuple[int, bytes]]) -> LineArrays | None:
@@ -70,10 +78,40 @@ def line_arrays(lines: Iterable[tuple[int, bytes]]) -> LineArrays | None:
     raw = parts.slice(0, len(parts) - 1)  # `data` ends with a newline: drop the empty tail
     line_no = _sequence(lines.first_line_no, len(raw))
     try:
-        text = raw.cast(pa.large_string())
+        return LineArrays(line_no, raw, raw.cast(pa.large_string()))
     except pa.ArrowInvalid:
-        text = None
-    return LineArrays(line_no, raw, text)
+        pass
+    bad = _invalid_lines(data)
+    if bad is None:
+        return LineArrays(line_no, raw, None)
+    positions = pa.array(bad, pa.int64())
+    valid = pc.if_else(
+        pc.is_in(_sequence(0, len(raw)), positions), pa.scalar(None, pa.large_binary()), raw
+    )
+    try:
+        return LineArrays(line_no, raw, valid.cast(pa.large_string()), positions)
+    except pa.ArrowInvalid:  # not expected: every invalid line was found
+        return LineArrays(line_no, raw, None)
+
+
+def _invalid_lines(data: bytes) -> list[int] | None:
+    """Positions of the lines of `data` (complete lines) that are not valid UTF-8; None when
+    there are more than MAX_BAD_LINES. (A newline byte is never part of a UTF-8 sequence, so the
+    buffer decodes where its lines do.)"""
+    view = memoryview(data)
+    bad: list[int] = []
+    pos, line = 0, 0  # `line`: the position of the line that starts at byte `pos`
+    while True:
+        try:
+            codecs.utf_8_decode(view[pos:], "strict", True)
+            return bad
+        except UnicodeDecodeError as exc:
+            at = pos + exc.start
+            line += data.count(b"\n", pos, at)
+            bad.append(line)
+            if len(bad) > MAX_BAD_LINES:
+                return None
+            pos, line = data.index(b"\n", at) + 1, line + 1
 
 
 def _sequence(start: int, n: int) -> pa.Array:
@@ -82,15 +120,49 @@ def _sequence(start: int, n: int) -> pa.Array:
     return pc.add(pc.cumulative_sum(ones), start - 1)
 
 
-def run(sql: str, arrays: LineArrays, params: list | None = None) -> pa.Table:
-    """`sql` over the view `src(line_no, line)`, as an Arrow table."""
+def run(
+    sql: str, arrays: LineArrays, params: list | None = None, *, parallel: bool = True
+) -> pa.Table:
+    """`sql` over the view `src(line_no, line)`, as an Arrow table.
+
+    `parallel`: the lines go in batches of BATCH_ROWS, since DuckDB scans an Arrow table a batch
+    per thread (one batch is one thread). Not for queue_log: a 1M-call store loaded that way
+    held 311-447 MB after the load instead of 218 MB (its queue_events were left mostly
+    uncompressed, for a reason not found yet), so its query runs on one core."""
     con = engine()
     src = pa.table({"line_no": arrays.line_no, "line": arrays.text})
+    if parallel:
+        src = pa.Table.from_batches(src.to_batches(BATCH_ROWS))
     con.register("src", src)
     try:
         return con.sql(sql, params=params or None).to_arrow_table()
     finally:
         con.unregister("src")
+
+
+def read(
+    sql: str,
+    arrays: LineArrays,
+    params: list,
+    parse_lines: Callable[[list[tuple[int, bytes]], ReadContext], Batch],
+    ctx: ReadContext,
+    table: str,
+    *,
+    parallel: bool = True,
+) -> Batch:
+    """A reader's fast path: `sql` (columns of `table`, then `ok`) over the lines, and
+    `parse_lines` (the reader's Python code) over every line it is not sure of and every line
+    that is not valid UTF-8, in line order."""
+    parsed = run(sql, arrays, params, parallel=parallel)
+    ok = parsed.column("ok")
+    rest = pc.subtract(parsed.column("line_no").filter(pc.invert(ok)), arrays.line_no[0])
+    if len(arrays.bad):
+        # (a query may list a line with no text as not ok: each line is read once)
+        rest = pc.unique(pa.chunked_array([*rest.cast(pa.int64()).chunks, arrays.bad]))
+    rest = rest.take(pc.sort_indices(rest))  # in line order, however the query ran
+    batch = parse_lines(fallback_lines(arrays, rest), ctx) if len(rest) else Batch()
+    batch.tables[table] = parsed.filter(ok).drop_columns(["ok"])
+    return batch
 
 
 def fallback_lines(arrays: LineArrays, indexes: pa.Array) -> list[tuple[int, bytes]]:

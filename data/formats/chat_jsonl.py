@@ -26,6 +26,11 @@ An element that is not valid JSON stops the array there, with one reject saying 
 
 Row keys hash content, not position: a message on (conversation, ts, role, author, text), facts
 on the whole object, so a copied file dedupes.
+
+Flat message lines (no nested object or array, no `\\u` escape, string fields, an ISO 8601 `ts`
+of the common shape) are read by a vectorised path (data/vector.py, `_FAST_SQL` below); every
+other line, and every line of a chunk that is not valid UTF-8 as a whole, goes through the
+per-line reader, which stays the reference and decides every reject.
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from data.formats.base import Batch, ReadContext, row_key
+from data import vector
+from data.formats.base import Batch, ReadContext, row_key, sql_row_key
 from data.formats.common import (
     CHANNEL_ALIASES,
     decode_line,
@@ -43,7 +49,7 @@ from data.formats.common import (
     normalize_status,
     scale_rating,
 )
-from data.formats.timeparse import parse_iso
+from data.formats.timeparse import fixed_offset_us, parse_iso
 
 ROLES = frozenset({"customer", "agent", "bot", "system"})
 MESSAGE_KEYS = frozenset({"conversation_id", "ts", "role", "author", "text", "channel", "queue"})
@@ -104,6 +110,15 @@ class ChatJsonlReader:
             return False
 
     def parse(self, lines: Iterable[tuple[int, bytes]], ctx: ReadContext) -> Batch:
+        arrays = vector.line_arrays(lines)
+        if arrays is None or arrays.text is None or _may_be_array(lines):
+            return self.parse_lines(lines, ctx)
+        offset = fixed_offset_us(ctx.zone)
+        params = [offset is not None, offset or 0, ctx.file_id, ctx.channel]
+        return vector.read(_FAST_SQL, arrays, params, self.parse_lines, ctx, "messages")
+
+    def parse_lines(self, lines: Iterable[tuple[int, bytes]], ctx: ReadContext) -> Batch:
+        """The reference reader, one line at a time (and the fast path's fallback)."""
         lines = list(lines)
         if _is_array(lines):
             return _parse_array(lines, ctx)
@@ -130,6 +145,20 @@ def _is_array(lines: list[tuple[int, bytes]]) -> bool:
         stripped = raw.removeprefix(b"\xef\xbb\xbf").strip()
         if stripped:
             return stripped.startswith(b"[")
+    return False
+
+
+def _may_be_array(lines) -> bool:
+    """What `_is_array` says of these lines (vector.Lines), without a Python object per line."""
+    if lines.first_line_no != 1:
+        return False
+    data, pos = lines.data, 0
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        stripped = data[pos:end].removeprefix(b"\xef\xbb\xbf").strip()
+        if stripped:
+            return stripped.startswith(b"[")
+        pos = end + 1
     return False
 
 
@@ -355,3 +384,117 @@ def _rating(obj: dict[str, Any]) -> tuple[float | None, float | None, float | No
         return scale_rating(raw, scale), raw, scale
     except ValueError as exc:
         raise RecordError(str(exc)) from None
+
+
+# The fast path: the message lines `_record` reads, read the same way in SQL. `ok` is false for
+# every line it is not sure about: those go to `parse_lines`, which decides. It takes a line only
+# when it is a flat JSON object (one `{`, no `[`: nothing nested) of distinct keys with no control
+# character, no `\\u` escape (lone surrogates) and no comma before a closing brace (DuckDB
+# accepts a trailing comma, Python does not); without `type` or `messages`; whose role is one of
+# ROLES; whose conversation_id is a non-empty string, author, text and queue strings or null, channel a
+# printable-ASCII string or null; and whose ts is `YYYY-MM-DD[T ]HH:MM:SS[.f{1,6}]` with `Z` or
+# `+HH:MM` (naive only in a fixed-offset zone: $1, offset $2 µs). Parameters: $3 file id, $4 the
+# source rule's channel.
+_TS = (
+    "(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]"
+    "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?"
+    "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?"
+)
+_KEYS = ("conversation_id", "ts", "role", "author", "text", "channel", "queue")
+_ALIASES = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in sorted(CHANNEL_ALIASES.items()))
+
+_FAST_SQL = f"""
+WITH a AS (
+    SELECT line_no,
+        CASE WHEN suffix(line, chr(13)) THEN left(line, length(line) - 1) ELSE line END AS t
+    FROM src
+),
+b AS (
+    SELECT line_no, t,
+        starts_with(t, '{{') AND strpos(t, '[') = 0 AND strpos(substr(t, 2), '{{') = 0
+        AND NOT regexp_matches(t, '[\\x00-\\x1f]') AND strpos(t, '\\u') = 0
+        AND NOT regexp_matches(t, ',[ ]*}}')
+        AND json_valid(t) AS shape_ok
+    FROM a
+),
+c AS (
+    SELECT line_no, shape_ok,
+        CASE WHEN shape_ok THEN json_keys(t) END AS k,
+        -- each value as JSON text (a string starts with a quote; null is 'null'; a missing key
+        -- NULL) and as text (strings unescaped)
+        CASE WHEN shape_ok THEN json_extract(t, [{", ".join(f"'$.{k}'" for k in _KEYS)}]) END AS v,
+        CASE WHEN shape_ok THEN json_extract_string(t, [{
+    ", ".join(f"'$.{k}'" for k in _KEYS)
+}]) END AS s
+    FROM b
+),
+d AS (
+    SELECT line_no,
+        shape_ok AND len(k) = len(list_distinct(k))
+        AND NOT list_contains(k, 'type') AND NOT list_contains(k, 'messages')
+        AND starts_with(v[1], '"') AND starts_with(v[2], '"') AND starts_with(v[3], '"')
+        AND (v[4] IS NULL OR v[4] = 'null' OR starts_with(v[4], '"'))
+        AND (v[5] IS NULL OR v[5] = 'null' OR starts_with(v[5], '"'))
+        AND (v[6] IS NULL OR v[6] = 'null' OR starts_with(v[6], '"'))
+        AND (v[7] IS NULL OR v[7] = 'null' OR starts_with(v[7], '"')) AS typed,
+        CASE WHEN typed THEN s[1] END AS conversation_id,
+        CASE WHEN typed THEN s[2] END AS ts_text,
+        CASE WHEN typed THEN s[3] END AS role,
+        CASE WHEN typed THEN s[4] END AS author,
+        CASE WHEN typed THEN s[5] END AS text,
+        CASE WHEN typed THEN s[6] END AS channel_text,
+        CASE WHEN typed THEN s[7] END AS queue
+    FROM c
+),
+e AS (
+    SELECT *,
+        typed AND conversation_id <> '' AND role IN ({", ".join(f"'{r}'" for r in sorted(ROLES))})
+        AND regexp_full_match(ts_text, '{_TS}') AND base_ts IS NOT NULL
+        AND ($1 OR NOT regexp_full_match(ts_text, '.{{19}}(\\.[0-9]*)?'))
+        AND (channel_text IS NULL OR regexp_full_match(channel_text, '[ -~]*')) AS ok
+    FROM (
+        SELECT *,
+            try_strptime(replace(left(ts_text, 19), 'T', ' '), '%Y-%m-%d %H:%M:%S') AS base_ts
+        FROM d
+    )
+),
+g AS (
+    SELECT *,
+        CASE WHEN ok THEN
+            epoch_us(base_ts)
+            + CASE WHEN substr(ts_text, 20, 1) = '.' THEN
+                rpad(regexp_extract(ts_text, '^.{{20}}([0-9]+)', 1), 6, '0')::BIGINT
+                ELSE 0 END
+            - CASE
+                WHEN suffix(ts_text, 'Z') THEN 0
+                WHEN substr(ts_text, -3, 1) = ':' AND substr(ts_text, -6, 1) IN ('+', '-') THEN
+                    (CASE WHEN substr(ts_text, -6, 1) = '-' THEN -1 ELSE 1 END)
+                    * (substr(ts_text, -5, 2)::BIGINT * 3600 + substr(ts_text, -2, 2)::BIGINT * 60)
+                    * 1000000
+                ELSE $2
+            END
+        END AS ts_us
+    FROM e
+)
+SELECT
+    CASE WHEN ok THEN {
+    sql_row_key(
+        "chr(31) || 'messages' || chr(31) || conversation_id || chr(31) || ts_us::VARCHAR "
+        "|| chr(31) || role || chr(31) || coalesce(author, 'None') || chr(31) "
+        "|| coalesce(text, 'None')"
+    )
+} END AS row_key,
+    $3::INTEGER AS file_id,
+    line_no,
+    conversation_id,
+    make_timestamptz(ts_us) AS ts,
+    role, author, text,
+    CASE
+        WHEN $4 IS NOT NULL AND $4 <> '' THEN $4
+        WHEN channel_text IS NULL OR channel_text = '' THEN NULL
+        ELSE CASE lower(trim(channel_text)) {_ALIASES} ELSE 'other' END
+    END AS channel,
+    nullif(queue, '') AS queue,
+    coalesce(ok, false) AS ok
+FROM g
+"""

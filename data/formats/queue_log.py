@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-import pyarrow.compute as pc
-
 from data import vector
 from data.formats.base import Batch, ReadContext, row_key, sql_row_key
 from data.formats.common import decode_line, first_lines
@@ -57,12 +55,9 @@ class QueueLogReader:
         arrays = vector.line_arrays(lines)
         if arrays is None or arrays.text is None:
             return self.parse_lines(lines, ctx)
-        parsed = vector.run(_FAST_SQL, arrays, [ctx.file_id])
-        ok = parsed.column("ok")
-        rest = pc.subtract(parsed.column("line_no").filter(pc.invert(ok)), arrays.line_no[0])
-        batch = self.parse_lines(vector.fallback_lines(arrays, rest), ctx) if len(rest) else Batch()
-        batch.tables[TABLE] = parsed.filter(ok).drop_columns(["ok"])
-        return batch
+        return vector.read(
+            _FAST_SQL, arrays, [ctx.file_id], self.parse_lines, ctx, TABLE, parallel=False
+        )
 
     def parse_lines(self, lines: Iterable[tuple[int, bytes]], ctx: ReadContext) -> Batch:
         """The reference reader, one line at a time (and the fast path's fallback)."""

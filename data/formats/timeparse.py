@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from data.formats.base import to_us
 
@@ -127,3 +128,22 @@ def parse_any(text: str, zone: tzinfo) -> int:
     if t[:3].isalpha():
         return parse_twitter(t)
     raise ValueError(f"bad timestamp {text!r}")
+
+
+# Zones whose wall time is UTC at every instant (the vectorised readers turn naive times into UTC
+# in SQL only where that is a subtraction of a fixed offset).
+_UTC_KEYS = frozenset(
+    {"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"}
+    | {"GMT", "Etc/GMT", "Etc/GMT+0", "Etc/GMT-0", "Etc/GMT0", "GMT+0", "GMT-0", "GMT0"}
+    | {"Etc/Greenwich", "Greenwich"}
+)
+_US = timedelta(microseconds=1)
+
+
+def fixed_offset_us(zone: tzinfo) -> int | None:
+    """The zone's UTC offset in µs when it never changes (UTC, a fixed offset), else None."""
+    if isinstance(zone, timezone):
+        return zone.utcoffset(None) // _US
+    if isinstance(zone, ZoneInfo) and zone.key in _UTC_KEYS:
+        return 0
+    return None

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from data.config import Config
 from data.formats.base import ReadContext, row_key, sql_row_key
-from data.formats.queue_log import QueueLogReader
+from data.formats.queue_log import TABLE, QueueLogReader
 from data.tail import Lines
-from data.vector import MIN_LINES, engine
+from data.vector import MAX_BAD_LINES, MIN_LINES, engine, line_arrays
 from data.writer import batch_tables
 
 CTX = ReadContext("queue_log", 3, Config(timezone="UTC"), ZoneInfo("UTC"))
@@ -85,3 +85,40 @@ def test_fast_path_equals_line_reader(seed: int) -> None:
     (fast, slow), (fr, sr) = both(lines)
     assert fast.equals(slow)
     assert fr == sr
+
+
+def test_lines_that_are_not_utf8_go_to_the_line_reader_alone() -> None:
+    bad = [
+        b"1760000000|c\xff|billing|NONE|ENTERQUEUE||5551234|1",
+        b"\xe9|x",
+        b"\xc3",
+        b"ok\xc3\x28",
+    ]
+    lines = [GOOD.encode()] * MIN_LINES
+    for i, raw in enumerate(bad):
+        lines.insert(7 * i + 3, raw)
+    lines.append("1760000000|Zoë|billing|NONE|ENTERQUEUE||5551234|1".encode())
+    data = b"\n".join(lines) + b"\n"
+    arrays = line_arrays(Lines(data, 1))
+    assert arrays.text is not None and arrays.bad.to_pylist() == [3, 10, 17, 24]
+    assert arrays.text.null_count == 4
+    reader = QueueLogReader()
+    fast = reader.parse(Lines(data, 1), CTX)
+    slow = reader.parse_lines(Lines(data, 1).items(), CTX)
+    assert fast.tables[TABLE].num_rows == MIN_LINES + 1
+    assert (
+        batch_tables(fast)[TABLE]
+        .sort_by("line_no")
+        .equals(batch_tables(slow)[TABLE].sort_by("line_no"))
+    )
+    assert fast.rejects == slow.rejects and len(fast.rejects) == 4  # in line order
+
+
+def test_too_many_bad_lines_read_the_python_way() -> None:
+    data = b"\n".join([b"\xff"] * (MAX_BAD_LINES + 1) + [GOOD.encode()] * MIN_LINES) + b"\n"
+    assert line_arrays(Lines(data, 1)).text is None
+    reader = QueueLogReader()
+    fast = reader.parse(Lines(data, 1), CTX)
+    assert (
+        not fast.tables and fast.rejects == reader.parse_lines(Lines(data, 1).items(), CTX).rejects
+    )
