@@ -229,9 +229,21 @@ def _skip_ws(text: str, pos: int) -> int:
     return pos
 
 
+def _lone_surrogate(obj: object) -> bool:
+    """Whether a decoded value holds a lone surrogate (`"\\ud800"`): valid JSON, but no character,
+    so it cannot be stored as text (it used to stop the whole file's load)."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _record(obj: object, line_no: int, ctx: ReadContext, batch: Batch, raw: str) -> None:
     """Rows for one JSON object, or one reject naming what is wrong with it."""
     try:
+        if "\\u" in raw and _lone_surrogate(obj):
+            raise RecordError("a \\u escape names half of a UTF-16 pair, not a character")
         if not isinstance(obj, dict):
             raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
         if obj.get("type") != "conversation" and "messages" not in obj and _is_message(obj):

@@ -216,3 +216,37 @@ def test_golden_zendesk_tickets(realdata, run) -> None:
     assert json.loads(first[V["extra"]])["subject"] == "A Catastrophe in Korea (North)"
     # Ticket 2: status "hold", via "chat".
     assert (rows[1][V["status"]], rows[1][V["channel"]]) == ("pending", "chat")
+
+
+def test_a_lone_surrogate_escape_is_rejected_and_the_lines_around_it_load(run) -> None:
+    # Valid JSON, but "\ud800" is half of a UTF-16 pair: no character, so not storable as text.
+    # A whole pair (an emoji written as two escapes) is one character and loads.
+    data = (
+        jl(MSG1).rstrip("\n")
+        + "\n"
+        + json.dumps({**MSG2, "text": "a"}).replace('"a"', '"a\\ud800b"')
+        + "\n"
+        + json.dumps({**MSG2, "text": "a"}).replace('"a"', '"\\ud83d\\ude00"')
+        + "\n"
+    )
+    batch = run(R, data)
+    assert [(r.line_no, r.reason) for r in batch.rejects] == [
+        (2, "a \\u escape names half of a UTF-16 pair, not a character")
+    ]
+    assert [r[M["line_no"]] for r in batch.rows["messages"]] == [1, 3]
+
+
+def test_a_lone_surrogate_does_not_stop_the_load_of_its_file(tmp_path) -> None:
+    from data.config import Config
+    from data.ingest import Ingestor
+    from data.store import Store
+
+    path = tmp_path / "chat.jsonl"
+    good = [json.dumps({**MSG1, "conversation_id": f"k{i}"}) for i in range(100)]
+    bad = json.dumps({**MSG2, "text": "a"}).replace('"a"', '"\\udfff"')
+    path.write_text("\n".join([*good[:50], bad, *good[50:]]) + "\n")
+    with Store() as store:
+        result = Ingestor(store, Config(timezone="UTC"), tmp_path).scan([tmp_path])
+        (report,) = result.files
+        assert (report.loaded, report.rejected) == (100, 1)
+        assert store.cursor().execute("SELECT line_no FROM rejects").fetchall() == [(51,)]
