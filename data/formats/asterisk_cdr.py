@@ -334,6 +334,9 @@ e AS (
         AND {_time_ok("f10")} AND {_time_ok("f12")}
         AND (f15 <> 'ANSWERED' OR f11 = '' OR {_time_ok("f11")})
         AND regexp_full_match(f13, '[0-9]{{1,15}}') AND regexp_full_match(f14, '[0-9]{{1,15}}')
+        -- csv.reader refuses a field over csv.field_size_limit(): a line that long goes to the
+        -- Python reader, which decides.
+        AND strlen(t) <= {csv.field_size_limit()}
         AS ok
     FROM d
 ),

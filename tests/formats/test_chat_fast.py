@@ -50,7 +50,14 @@ ODD = [
     " " + GOOD,
     GOOD + " ",
     GOOD[:-1] + ', "x": 1,}',
+    # DuckDB reads these in any case, Python only NaN, Infinity and -Infinity (a second reader).
     GOOD[:-1] + ', "x": NaN}',
+    GOOD[:-1] + ', "x": nan}',
+    GOOD[:-1] + ', "x": -NaN}',
+    GOOD[:-1] + ', "x": inf}',
+    GOOD[:-1] + ', "x": -inf}',
+    GOOD[:-1] + ', "x": INF}',
+    GOOD[:-1] + ', "x": infinity}',
     GOOD[:-1] + ', "x": 1e400}',
     GOOD[:-1] + ', "x": 123456789012345678901234567890}',
     GOOD[:-1] + ', "role": "agent"}',  # a duplicate key: Python keeps the last
