@@ -38,6 +38,15 @@ NOT_BLANK = (
     "ELSE regexp_matches(line, '[^ \\t\\r]') END"
 )
 
+# SQL: the CTE `a(line_no, t)`: the chunk's non-blank lines without a trailing CR, as the line
+# readers see them (the fast paths of queue_log and Asterisk CDR start from it).
+WITHOUT_CR = "CASE WHEN suffix(line, chr(13)) THEN left(line, length(line) - 1) ELSE line END"
+NON_BLANK_LINES = f"""a AS (
+    SELECT line_no, {WITHOUT_CR} AS t
+    FROM src
+    WHERE {NOT_BLANK}
+)"""
+
 _local = threading.local()
 
 

@@ -275,12 +275,7 @@ def _time_ok(col: str) -> str:
 _USED = (2, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17, 21)  # the 1-based fields the row reads
 
 _FAST_SQL = f"""
-WITH a AS (
-    SELECT line_no,
-        CASE WHEN suffix(line, chr(13)) THEN left(line, length(line) - 1) ELSE line END AS t
-    FROM src
-    WHERE {vector.NOT_BLANK}
-),
+WITH {vector.NON_BLANK_LINES},
 b AS (
     SELECT line_no, t, string_split(t, ',') AS p,
         strpos(t, chr(13)) = 0 AND strpos(t, chr(0)) = 0 AND strpos(t, chr(65533)) = 0

@@ -418,7 +418,7 @@ _ALIASES = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in sorted(CHANNEL_ALIASES.
 _FAST_SQL = f"""
 WITH a AS (
     SELECT line_no,
-        CASE WHEN suffix(line, chr(13)) THEN left(line, length(line) - 1) ELSE line END AS t
+        {vector.WITHOUT_CR} AS t
     FROM src
 ),
 b AS (

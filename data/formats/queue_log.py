@@ -106,12 +106,7 @@ def _row(text: str, line_no: int, file_id: int, batch: Batch) -> tuple | None:
 # is not sure about (a reject, a non-ASCII digit, a BOM on line 1, a 13-digit epoch...): those go
 # to `parse_lines`, which decides. Blank lines are skipped as the line reader skips them.
 _FAST_SQL = f"""
-WITH a AS (
-    SELECT line_no,
-        CASE WHEN suffix(line, chr(13)) THEN left(line, length(line) - 1) ELSE line END AS t
-    FROM src
-    WHERE {vector.NOT_BLANK}
-),
+WITH {vector.NON_BLANK_LINES},
 b AS (SELECT line_no, t, string_split(t, '|') AS p FROM a),
 c AS (
     SELECT line_no, t, p,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ from data.formats.base import ReadContext
 from data.tail import Lines
 from data.vector import MIN_LINES
 from data.writer import batch_tables
+from tests.formats.mutation import mutated
 
 R = AsteriskCdrReader()
 GOOD18 = (
@@ -161,16 +161,7 @@ _PIECES = ['"', '""', ",", "a", "-", "é", " ", "\r", "0", "9", ":", "/", "\x00"
 @settings(max_examples=40, deadline=None)
 @given(st.integers(min_value=0, max_value=2**32))
 def test_fast_path_equals_line_reader(seed: int) -> None:
-    rng = random.Random(seed)
-    lines = []
-    for _ in range(rng.randint(MIN_LINES, 200)):
-        line = rng.choice([GOOD18, GOOD16, GOOD21])
-        if rng.random() < 0.6:  # mutate: replace a few characters with tricky ones
-            chars = list(line)
-            for _ in range(rng.randint(1, 3)):
-                chars[rng.randrange(len(chars))] = rng.choice(_PIECES)
-            line = "".join(chars)
-        lines.append(line)
+    lines = mutated(seed, [GOOD18, GOOD16, GOOD21], _PIECES)
     _, (f, s), (fr, sr) = both(lines)
     assert (f is None and s is None) or f.equals(s)
     assert fr == sr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from data.formats.chat_jsonl import ChatJsonlReader
 from data.tail import Lines
 from data.vector import MIN_LINES
 from data.writer import batch_tables
+from tests.formats.mutation import mutated
 
 R = ChatJsonlReader()
 MSG = {
@@ -211,16 +211,7 @@ _PIECES = ['"', "\\", ",", "}", "{", "[", " ", ":", "0", "Z", "+", "-", "é", "\
 @settings(max_examples=40, deadline=None)
 @given(st.integers(min_value=0, max_value=2**32))
 def test_fast_path_equals_line_reader(seed: int) -> None:
-    rng = random.Random(seed)
-    lines = []
-    for _ in range(rng.randint(MIN_LINES, 200)):
-        line = rng.choice([GOOD, AGENT, variant(ts="2026-11-20T09:14:03.25")])
-        if rng.random() < 0.6:  # mutate: replace a few characters with tricky ones
-            chars = list(line)
-            for _ in range(rng.randint(1, 3)):
-                chars[rng.randrange(len(chars))] = rng.choice(_PIECES)
-            line = "".join(chars)
-        lines.append(line)
+    lines = mutated(seed, [GOOD, AGENT, variant(ts="2026-11-20T09:14:03.25")], _PIECES)
     _, rows, (fr, sr) = both(lines)
     assert same(rows)
     assert fr == sr
