@@ -95,7 +95,7 @@ def write_batch(
         cur = store.cursor()
         cur.execute("BEGIN TRANSACTION")
         try:
-            written.touched.want_hours = _keeps_day_sums(cur)
+            written.touched.want_hours = rollup.keeps_days(cur)
             for table, rows in tables.items():
                 _insert(cur, table, rows, written)
             if batch.rejects:
@@ -156,20 +156,6 @@ def _insert(cur, table: str, batch_rows: pa.Table, written: Written) -> None:
     written.duplicates += n - inserted
     if inserted:
         written.tables.add(table)
-
-
-def _keeps_day_sums(cur) -> bool:
-    """True when the store keeps per-day sums (metrics/rollup.py), which a write must forget for
-    the hours it changes; without them (a cold load, check, report) those hours are not needed.
-    Asked inside the write's transaction, under the write lock that rollup.build also holds."""
-    ((present,),) = cur.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rollup_days' "
-        "AND database_name = current_database() AND schema_name = 'main'"
-    ).fetchall()  # fetchall: a result left unfinished blocks register() (DuckDB 2.0)
-    if not present:
-        return False
-    ((kept,),) = cur.execute("SELECT EXISTS (SELECT 1 FROM rollup_days)").fetchall()
-    return bool(kept)
 
 
 def _keys(tables: dict[str, pa.Table]) -> dict[str, pa.Array]:

@@ -140,6 +140,14 @@ def _exists(cur: Any) -> bool:
     return len(_present(cur)) == len(_TABLES)
 
 
+def keeps_days(cur: Any) -> bool:
+    """Whether the store keeps any day's sums: a write must then find the hours it changes (to
+    forget those days); without them (a cold load, check, report) it need not."""
+    if "rollup_days" not in _present(cur):
+        return False
+    return bool(cur.execute("SELECT EXISTS (SELECT 1 FROM rollup_days)").fetchall()[0][0])
+
+
 # ---- building (the ingesting process, under the store's write lock) ----------------------------
 def _build_sql(cfg: Config, fallback: bool) -> str:
     """The partial rows of the contacts in [$start, $end), by day ($starts), in both groupings."""
