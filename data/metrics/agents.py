@@ -233,9 +233,13 @@ def agents(
 ) -> list[dict[str, Any]]:
     """One row per agent who handled a contact, missed a ring, or (with no queue/channel filter)
     has agent events in the period; most handled first. Rows hold AGENT_KEYS then every KPI."""
-    return agent_rows(
-        cur, cfg, period, filters, now, kpi_rows(cur, cfg, period, filters, now, "agent")
+    # The KPI rows and the extras do not depend on each other: side by side (together.py).
+    by_agent, extras = together(
+        cur,
+        lambda c: kpi_rows(c, cfg, period, filters, now, "agent"),
+        lambda c: agent_extras(c, cfg, period, filters, now),
     )
+    return agent_rows(cur, cfg, period, filters, now, by_agent, extras)
 
 
 # What the leaderboard needs besides the KPI rows: missed rings, presence, current states.
