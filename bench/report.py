@@ -7,6 +7,7 @@ random() after setseed) so it is fast and repeatable. Targets: today < 150 ms, 3
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from datetime import datetime
@@ -133,9 +134,21 @@ def main() -> int:
             rollup.forget_all(cur)
         today = resolve_period("today", cfg, NOW)
         d30 = resolve_period("30d", cfg, NOW)
+        runs: dict[str, list[float]] = {"report today": [], "report 30d by agent": []}
         for _ in range(args.repeat):
-            timed("report today", lambda: report(cur, cfg, today, Filters(), NOW))
-            timed("report 30d by agent", lambda: report(cur, cfg, d30, Filters(), NOW, by="agent"))
+            runs["report today"].append(
+                timed("report today", lambda: report(cur, cfg, today, Filters(), NOW))
+            )
+            runs["report 30d by agent"].append(
+                timed(
+                    "report 30d by agent", lambda: report(cur, cfg, d30, Filters(), NOW, by="agent")
+                )
+            )
+        for label, ms in runs.items():
+            print(
+                f"{label:<28} median {statistics.median(ms):5.0f} ms, worst {max(ms):5.0f} ms"
+                f" of {len(ms)} runs"
+            )
         if args.functions:
             per_function(cur, cfg, args.repeat)
     return 0
