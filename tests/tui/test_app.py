@@ -76,6 +76,23 @@ async def test_agents_pane_sort_and_search(app):
         assert agents.row_count == 2 and "search" not in label().split("(")[0]
 
 
+async def test_at_80_columns_the_agent_stays_in_view_when_the_table_scrolls_right(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("2")
+        agents = table(app, "#agents-table")
+        await wait_for(pilot, lambda: agents.row_count == 2)
+        assert agents.max_scroll_x > 0  # wider than the terminal: the last columns are off screen
+        agents.scroll_to(x=agents.max_scroll_x, animate=False)
+        await pilot.pause()
+
+        def screen_text() -> str:
+            return "\n".join(agents.render_line(y).text for y in range(agents.size.height))
+
+        await wait_for(pilot, lambda: "Occ" in screen_text())  # scrolled to the last column
+        assert "Zoë [trainee]" in screen_text() and "[bold]x" in screen_text()
+
+
 async def test_overdue_pane_most_overdue_first(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)

@@ -43,7 +43,9 @@ class SearchTable(CellCacheTable):
     """Rows given as dicts; `search()` filters them, `cycle_sort()` walks the sortable columns."""
 
     def __init__(self, columns: Sequence[Col], *, sort: str | None = None, id: str | None = None):
-        super().__init__(id=id, zebra_stripes=True, cursor_type="row")
+        # The first column (agent, queue, channel, topic) stays in view when a narrow terminal
+        # scrolls the table to the right: a figure is no use without whose it is.
+        super().__init__(id=id, zebra_stripes=True, cursor_type="row", fixed_columns=1)
         self.cols = tuple(columns)
         self.rows_all: tuple[Row, ...] = ()
         self.query_text = ""
