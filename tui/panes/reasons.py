@@ -60,15 +60,27 @@ class ReasonsPane(Pane):
 
     def show(self, data: ReasonsData) -> None:
         self.query_one(SearchTable).set_rows(data.rows)
-        self.query_one(Chart).draw(lambda plt: _paint(plt, data))
+        chart = self.query_one(Chart)
+        chart.draw(lambda plt: _paint(plt, data, chart.bar_rows))
 
 
-def _paint(plt: Any, data: ReasonsData) -> None:
-    rows = list(reversed(data.rows))
-    if not rows:
+LABEL = 18  # a reason's name on the chart, cut with "…" (the table shows it whole)
+
+
+def _label(topic: Any, change: Any) -> str:
+    name = str(topic)
+    name = name if len(name) <= LABEL else name[: LABEL - 1] + "…"
+    return f"{name} {_change(change)}"
+
+
+def _paint(plt: Any, data: ReasonsData, fit: int) -> None:
+    """The top `fit` reasons (as many as the chart has rows for), largest at the top."""
+    if not data.rows:
         plt.title("no reasons recorded in this period")
         return
-    labels = [f"{str(r.get('topic'))[:18]} {_change(r.get('change'))}" for r in rows]
+    top = data.rows[:fit]
+    rows = list(reversed(top))
+    labels = [_label(r.get("topic"), r.get("change")) for r in rows]
     # One series of bars and the comparison as a marker on each: plotext's horizontal multiple_bar
     # puts bars out of step with their labels, and two bar colours would carry the meaning alone.
     plt.bar(
@@ -87,4 +99,5 @@ def _paint(plt: Any, data: ReasonsData) -> None:
     count_axis(
         plt, [v for r in rows for v in (r.get("contacts"), r.get("comparison_contacts"))], "x"
     )
-    plt.title("contacts per reason: this period (bars), comparison (◆)")
+    shown = f"top {len(top)} of {len(data.rows)} " if len(top) < len(data.rows) else ""
+    plt.title(f"{shown}contacts per reason: this period (bars), comparison (◆)")

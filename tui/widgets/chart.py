@@ -50,11 +50,24 @@ class Chart(PlotextPlot):
     def __init__(self, *, id: str | None = None, classes: str = "") -> None:
         super().__init__(id=id, classes=f"chart {classes}".strip())
         self.painted = False
+        self._paint: Callable[[Any], None] | None = None
+
+    @property
+    def bar_rows(self) -> int:
+        """How many horizontal bars fit, one to a row: the title, the frame and the x axis take
+        four rows. plotext draws more bars than rows over each other, and a label goes missing."""
+        return max(1, self.size.height - 4)
 
     def draw(self, paint: Callable[[Any], None]) -> None:
+        self._paint = paint
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         paint(plt)
         self.painted = True
         self.refresh()
+
+    def on_resize(self) -> None:
+        # A painter may depend on the size (bar_rows): painted again for the new one.
+        if self._paint is not None:
+            self.draw(self._paint)
