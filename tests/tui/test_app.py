@@ -101,6 +101,10 @@ async def test_overdue_pane_most_overdue_first(app):
         states = cells(table(app, "#overdue-table"), "state")
         assert states[0] == "⚠ overdue"
         assert states == sorted(states, key=lambda s: s != "⚠ overdue")
+        # The id as the source writes it (chat k2 opened 12:50Z, calls c4 and c9 waiting since
+        # 120 s and 60 s before the fixed clock's 13:00Z), and how long each has been open.
+        assert cells(table(app, "#overdue-table"), "id") == ["k2", "c4", "c9"]
+        assert cells(table(app, "#overdue-table"), "age_s") == ["10m00s", "2m00s", "1m00s"]
         assert app.query_one("#overdue-chart").painted
 
 

@@ -44,12 +44,16 @@ COLUMNS = (
         _state,
         style=lambda r: "bold red" if r.get("state") == "overdue" else "yellow",
     ),
+    # The ticket or call id as its own system writes it (T-1042, not chat:T-1042), second: what
+    # a team lead reads out or looks up, in view at 80 columns. No customer column: customer ids
+    # show on the contact screen only (enter), where they can be masked.
+    Col("id", "Id"),
     Col("overdue_s", "Overdue by", _by, numeric=True),
     Col("due_kind", "Due", lambda v: fmt.DASH if v is None else str(v).replace("_", " ")),
+    Col("age_s", "Age", fmt.dur, numeric=True),
     Col("channel", "Channel"),
     Col("queue_name", "Queue"),
     Col("agent_name", "Agent"),
-    Col("contact_id", "Contact"),
 )
 
 
@@ -67,6 +71,11 @@ class OverdueData:
         return [*counts.items(), ("at risk", at_risk)]
 
 
+def _age_s(offered_at: Any, now: datetime) -> float | None:
+    """How long the contact has been open."""
+    return (now - offered_at).total_seconds() if isinstance(offered_at, datetime) else None
+
+
 def _order(row: dict[str, Any]) -> tuple:
     return (row.get("state") != "overdue", -(row.get("overdue_s") or 0))
 
@@ -82,6 +91,8 @@ class OverduePane(Pane):
             | {
                 "queue_name": cfg.queue_names.get(r["queue"], r["queue"]),
                 "agent_name": cfg.agent_names.get(r["agent"], r["agent"]),
+                "id": r.get("source_id") or r["contact_id"],
+                "age_s": _age_s(r.get("offered_at"), now),
             }
             for r in overdue(cur, cfg, view.filters(), now)
         ]
