@@ -75,7 +75,7 @@ async def painted(app) -> None:
     await done.wait()
 
 
-async def measure(db: Path, repeat: int) -> None:
+async def measure(db: Path, repeat: int, raw: bool = False, think: float = 1.0) -> None:
     t0 = time.perf_counter()
     store = Store(db)
     cfg = Config(timezone=ZONE)
@@ -92,6 +92,7 @@ async def measure(db: Path, repeat: int) -> None:
             for _ in range(repeat):
                 await pilot.press("1" if key != "queues" else "2")
                 await refreshed(app, app.refreshes)
+                await asyncio.sleep(think)  # reading the pane before the next key
                 # The switch itself is immediate (a pane keeps its last data until new data
                 # comes); this times the key until the pane holds data fetched after the key,
                 # and until the screen has been drawn with it.
@@ -113,6 +114,12 @@ async def measure(db: Path, repeat: int) -> None:
                 for ms in (refresh_ms, fresh_ms, drawn_ms)
             )
             print(f"  {key:<10} {cells}")
+            if raw:
+                for name, ms in (("refresh", refresh_ms), ("key->data", fresh_ms)):
+                    print(f"  {'':<10} {name:<10}", " ".join(f"{m:.0f}" for m in ms))
+        print(
+            f"  {think:.1f} s between keys; full GC passes run while idle: {app.collector.passes}"
+        )
     store.close()
 
 
@@ -121,11 +128,18 @@ def main() -> None:
     ap.add_argument("--contacts", type=int, default=10_000_000)
     ap.add_argument("--db", type=Path, default=Path("/tmp/fw-console.duckdb"))
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="seconds between keys, as a team lead reads a pane (0: keys back to back)",
+    )
+    ap.add_argument("--raw", action="store_true", help="print every run's figures, in order")
     args = ap.parse_args()
     print(f"floorwatch console benchmark, {args.contacts:,} contacts in {args.db}")
     seed(args.db, args.contacts)
     keep_day_sums(args.db)
-    asyncio.run(measure(args.db, args.repeat))
+    asyncio.run(measure(args.db, args.repeat, args.raw, args.think))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS: {peak:,.0f} MB")
 

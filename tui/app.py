@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -103,6 +103,7 @@ class FloorwatchApp(App[None]):
         self.masked = False  # `m` on the drill-down screens: customer ids and messages as •••
         self._refreshing = self._dirty = False
         self._timer: Timer | None = None
+        self.collector = gc_tuning.IdleCollector()
 
     # ---- composition --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -122,7 +123,7 @@ class FloorwatchApp(App[None]):
 
     def on_mount(self) -> None:
         self.query_one(Feed).start()
-        self.set_interval(1.0, self._tick)
+        self.set_interval(1.0, self._each_second)
         if self.wall:
             self.action_wall()
         self._loading_line("Loading history…" if self.loading else "")
@@ -316,6 +317,15 @@ class FloorwatchApp(App[None]):
 
     def _tick(self) -> None:
         self.header.show(self.view, self.clock(), self.last_data_at)
+
+    def _each_second(self) -> None:
+        self._tick()
+        self.collector.tick(busy=self._refreshing)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.input()
+        await super().on_event(event)
 
     def _loading_line(self, text: str) -> None:
         self.loading_line.update(text)

@@ -351,3 +351,18 @@ async def test_a_failure_to_keep_day_sums_is_told_once_and_the_watcher_carries_o
             )
             await wait_for(pilot, lambda n=n: kpis.values["offered"] == str(n), timeout=5)
         assert len(told()) == 1 and "disk full [sic]" in told()[0]
+
+
+async def test_keys_hold_off_the_idle_collector_and_a_refresh_counts_as_busy(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app.collector.last_input = 0.0
+        await pilot.press("2")
+        assert app.collector.last_input > 0.0
+        ticks: list[bool] = []
+        app.collector.tick = lambda busy: ticks.append(busy) or False
+        app._refreshing = True
+        app._each_second()
+        app._refreshing = False
+        app._each_second()
+        assert ticks == [True, False]
