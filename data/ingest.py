@@ -117,9 +117,12 @@ class Ingestor:
         files = sorted(set(self._expand(paths)), key=_newest_first)
         meter = ProgressMeter(files, progress)
         result = IngestResult()
-        for path in files:
-            result.merge(self._ingest(path, meter))
-            meter.file_done(path)
+        # Compressed once after it, not as it loads (Store.bulk_load): a store that lives on
+        # calls Store.compress() when the load is done.
+        with self.store.bulk_load():
+            for path in files:
+                result.merge(self._ingest(path, meter))
+                meter.file_done(path)
         meter.finish()
         if self.root is not None and any(p.resolve() == self.root for p in paths):
             # The whole folder was scanned: what the store knows but the folder no longer has

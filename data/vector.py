@@ -129,19 +129,16 @@ def _sequence(start: int, n: int) -> pa.Array:
     return pc.add(pc.cumulative_sum(ones), start - 1)
 
 
-def run(
-    sql: str, arrays: LineArrays, params: list | None = None, *, parallel: bool = True
-) -> pa.Table:
+def run(sql: str, arrays: LineArrays, params: list | None = None) -> pa.Table:
     """`sql` over the view `src(line_no, line)`, as an Arrow table.
 
-    `parallel`: the lines go in batches of BATCH_ROWS, since DuckDB scans an Arrow table a batch
-    per thread (one batch is one thread). Not for queue_log: a 1M-call store loaded that way
-    held 311-447 MB after the load instead of 218 MB (its queue_events were left mostly
-    uncompressed, for a reason not found yet), so its query runs on one core."""
+    The lines go in batches of BATCH_ROWS, since DuckDB scans an Arrow table a batch per thread
+    (one batch is one thread). Rows parsed so are left less compressed by DuckDB's automatic
+    checkpoints (a 1M-call queue_log store: 446 MB against 220 MB, cause not found); an explicit
+    CHECKPOINT packs them as tight as any (Store.compress, after a big load)."""
     con = engine()
     src = pa.table({"line_no": arrays.line_no, "line": arrays.text})
-    if parallel:
-        src = pa.Table.from_batches(src.to_batches(BATCH_ROWS))
+    src = pa.Table.from_batches(src.to_batches(BATCH_ROWS))
     con.register("src", src)
     try:
         return con.sql(sql, params=params or None).to_arrow_table()
@@ -156,13 +153,11 @@ def read(
     parse_lines: Callable[[list[tuple[int, bytes]], ReadContext], Batch],
     ctx: ReadContext,
     table: str,
-    *,
-    parallel: bool = True,
 ) -> Batch:
     """A reader's fast path: `sql` (columns of `table`, then `ok`) over the lines, and
     `parse_lines` (the reader's Python code) over every line it is not sure of and every line
     that is not valid UTF-8, in line order."""
-    parsed = run(sql, arrays, params, parallel=parallel)
+    parsed = run(sql, arrays, params)
     ok = parsed.column("ok")
     rest = pc.subtract(parsed.column("line_no").filter(pc.invert(ok)), arrays.line_no[0])
     if len(arrays.bad):

@@ -55,9 +55,7 @@ class QueueLogReader:
         arrays = vector.line_arrays(lines)
         if arrays is None or arrays.text is None:
             return self.parse_lines(lines, ctx)
-        return vector.read(
-            _FAST_SQL, arrays, [ctx.file_id], self.parse_lines, ctx, TABLE, parallel=False
-        )
+        return vector.read(_FAST_SQL, arrays, [ctx.file_id], self.parse_lines, ctx, TABLE)
 
     def parse_lines(self, lines: Iterable[tuple[int, bytes]], ctx: ReadContext) -> Batch:
         """The reference reader, one line at a time (and the fast path's fallback)."""

@@ -366,3 +366,29 @@ async def test_keys_hold_off_the_idle_collector_and_a_refresh_counts_as_busy(app
         app._refreshing = False
         app._each_second()
         assert ticks == [True, False]
+
+
+async def test_the_store_is_compressed_after_the_scan_and_after_a_big_watcher_batch(
+    app, folder, monkeypatch
+):
+    from data.store import Store
+    from tui.widgets import feed
+
+    compressed: list[int] = []
+    monkeypatch.setattr(Store, "compress", lambda self: compressed.append(app.refreshes))
+    monkeypatch.setattr(feed, "COMPRESS_AFTER_ROWS", 2)  # stands for a big file dropped in
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert len(compressed) == 1  # what the scan loaded (data/store.py bulk_load)
+        kpis = app.query_one(KpiStrip)
+        await pilot.pause(0.3)  # let the watcher settle
+        log = folder / "asterisk" / "queue_log"
+        append(log, ql(-30, "c5", "support", "NONE", "ENTERQUEUE", "", "5550005", 1))
+        await wait_for(pilot, lambda: kpis.values["offered"] == "8", timeout=5)
+        assert len(compressed) == 1  # one row: DuckDB's own checkpoints see to it
+        append(
+            log,
+            ql(-20, "c6", "support", "NONE", "ENTERQUEUE", "", "5550006", 1)
+            + ql(-10, "c7", "support", "NONE", "ENTERQUEUE", "", "5550007", 1),
+        )
+        await wait_for(pilot, lambda: len(compressed) == 2, timeout=5)

@@ -22,6 +22,9 @@ from data.watch import watch_folder
 from tui.messages import IngestDone, IngestProgress
 
 PROGRESS_EVERY_S = 0.1
+# A watcher batch that loaded this many rows (a big file dropped into the folder) is compressed at
+# once: DuckDB's automatic checkpoints leave rows parsed in parallel loosely packed (data/vector.py).
+COMPRESS_AFTER_ROWS = 100_000
 
 
 class Feed(Widget):
@@ -60,6 +63,9 @@ class Feed(Widget):
         try:
             result = self.ingestor.scan([self.folder], progress)
             self.post_message(IngestDone(result, initial=True))
+            # What the scan left uncompressed (data/store.py bulk_load), before the watcher's
+            # first batch would do it inside its commit.
+            self.ingestor.store.compress()
         finally:
             self.scanned.set()
         # Then the per-day sums of past days, a few at a time (new data goes in between).
@@ -84,7 +90,10 @@ class Feed(Widget):
             if not self.scanned.is_set():
                 continue
             paths, pending = pending, set()
-            self.post_message(IngestDone(self.ingestor.apply(paths), initial=False))
+            result = self.ingestor.apply(paths)
+            self.post_message(IngestDone(result, initial=False))
+            if result.loaded >= COMPRESS_AFTER_ROWS:
+                self.ingestor.store.compress()
             # A day that just closed, or one a late file changed, is kept again.
             self._keep_day_sums()
 
