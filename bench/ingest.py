@@ -242,22 +242,25 @@ def main() -> None:
     ap.add_argument("--store-contacts", type=int, default=10_000_000)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--only-store", action="store_true", help="only the 10M store phase")
+    ap.add_argument("--only-cold", action="store_true", help="only the cold loads")
+    ap.add_argument(
+        "--formats", default="queue_log,asterisk_cdr,chat_jsonl", help="cold loads of these"
+    )
     args = ap.parse_args()
     rng = random.Random(42)
     work = args.out or Path(tempfile.mkdtemp(prefix="fw-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     start = 1_760_000_000
     print(f"floorwatch ingest benchmark, {args.contacts:,} contacts per format, in {work}")
-    files = (
-        {}
-        if args.only_store
-        else {
-            "queue_log": (queue_log_lines(args.contacts, start, rng), "|", 9),
-            "asterisk_cdr": (cdr_lines(args.contacts, start, rng), ",", 18),
-            "chat_jsonl": (chat_lines(args.contacts, start, rng), "\t", 1),
-        }
-    )
-    for name, (lines, delim, cols) in files.items():
+    generators = {
+        "queue_log": (queue_log_lines, "|", 9),
+        "asterisk_cdr": (cdr_lines, ",", 18),
+        "chat_jsonl": (chat_lines, "\t", 1),
+    }
+    wanted = [] if args.only_store else args.formats.split(",")
+    for name in wanted:
+        generate, delim, cols = generators[name]
+        lines = generate(args.contacts, start, rng)
         folder = work / name
         folder.mkdir(exist_ok=True)
         path = folder / (
@@ -276,6 +279,8 @@ def main() -> None:
             f"DuckDB read_csv {raw:5.2f} s   ratio {secs / raw:5.1f}x   peak RSS {peak_mb():,.0f} MB"
             f"\n  {'':<13} then compressed in {packed:.2f} s to {store_mb:,.0f} MB (as a console does)"
         )
+    if args.only_cold:
+        return
     # The store at 10M contacts in a process of its own, so its peak memory is its own (the cold
     # loads above keep three 1M stores and their lines in this one).
     with multiprocessing.get_context("spawn").Pool(1) as pool:
