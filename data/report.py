@@ -11,6 +11,7 @@ from typing import Any
 from data import units
 from data.metrics.agents import AGENT_KEYS
 from data.metrics.kpis import EXTRA_KEYS, SNAPSHOT_KEYS, TOTALS_KEYS
+from data.text import visible
 
 FORMATS = ("table", "json", "csv", "md")
 RATE_KEYS = frozenset(
@@ -368,10 +369,13 @@ def render_md(rep: dict[str, Any], overdue_rows: list[dict[str, Any]] | None = N
 
 
 def render(rep: dict[str, Any], fmt: str, overdue_rows: list[dict[str, Any]] | None = None) -> str:
+    """The report in `fmt`. The formats read by people show control characters in the data (an
+    agent named with an ESC) as symbols (data/text.py); json escapes them, and csv keeps the
+    values as they are for the program that reads it."""
     if fmt == "json":
         return render_json(rep) + "\n"
     if fmt == "csv":
         return render_csv(rep)
     if fmt == "md":
-        return render_md(rep, overdue_rows)
-    return render_table(rep)
+        return visible(render_md(rep, overdue_rows), lines=True)
+    return visible(render_table(rep), lines=True)

@@ -8,13 +8,14 @@ from typing import Any
 from rich.text import Text
 
 from data import units
+from data.text import visible
 
 DASH = "–"
 
 
 def text(value: Any, style: str = "") -> Text:
-    """Any value as literal text: `[bold]x` stays `[bold]x`."""
-    return Text(DASH if value is None else str(value), style=style)
+    """Any value as literal text: `[bold]x` stays `[bold]x`, ESC shows as ␛ (data/text.py)."""
+    return Text(DASH if value is None else visible(str(value)), style=style)
 
 
 def count(value: float | None) -> str:

@@ -155,7 +155,7 @@ class WallQueues(WallPanel):
         self.fill(
             [
                 [
-                    Text(str(r.get("name") or r.get("queue") or fmt.DASH)),
+                    fmt.text(r.get("name") or r.get("queue")),
                     _cell(fmt.count(r.get("waiting_now")), lv.get("waiting_now")),
                     _cell(fmt.dur(r.get("longest_wait_s")), lv.get("longest_wait_s")),
                     _cell(fmt.count(r.get("offered")), lv.get("offered")),
@@ -200,9 +200,9 @@ class WallAgents(WallPanel):
         value = _agent_value(data.kpi)
         label = data.kpi.removesuffix("_s").replace("_", " ")
         rows = [[Text(f"▲ highest {label}", style="green"), Text(""), Text("")]]
-        rows += [[Text(""), Text(name), _cell(value(v))] for name, v in data.top]
+        rows += [[Text(""), fmt.text(name), _cell(value(v))] for name, v in data.top]
         rows += [[Text(f"▼ lowest {label}", style="yellow"), Text(""), Text("")]]
-        rows += [[Text(""), Text(name), _cell(value(v))] for name, v in data.bottom]
+        rows += [[Text(""), fmt.text(name), _cell(value(v))] for name, v in data.bottom]
         self.fill(rows)
 
 
@@ -245,8 +245,8 @@ class WallOverdue(WallPanel):
         self.fill(
             [
                 [
-                    Text(g.channel),
-                    Text(g.queue),
+                    fmt.text(g.channel),
+                    fmt.text(g.queue),
                     _cell(f"⚠ {g.overdue}" if g.overdue else "0"),
                     _cell(str(g.at_risk)),
                     _cell(fmt.dur(g.oldest_s)),
@@ -275,7 +275,7 @@ class WallChannels(WallPanel):
             share = r.get("share") or 0
             rows.append(
                 [
-                    Text(str(r.get("channel") or fmt.DASH)),
+                    fmt.text(r.get("channel")),
                     Text("█" * round(share * BAR_WIDTH), style="cyan"),
                     _cell(fmt.pct(r.get("share"))),
                     _cell(fmt.count(r.get("offered"))),

@@ -20,6 +20,7 @@ from data.commands.common import (
     load_settings,
 )
 from data.store import Store
+from data.text import visible
 
 MAX_REJECTS_SHOWN = 200
 
@@ -129,4 +130,5 @@ def render_text(summary: dict) -> str:
         f"Totals: {t['contacts']:,} contacts, {t['messages']:,} messages, "
         f"{t['agent_events']:,} agent events, {t['rejected']:,} rejected lines"
     )
-    return "\n".join(out)
+    # File names, reasons: control characters in them shown as symbols, not sent to the terminal.
+    return visible("\n".join(out), lines=True)

@@ -9,6 +9,7 @@ from typing import Any
 from textual.app import ComposeResult
 
 from data.metrics import top_reasons
+from data.text import visible
 from tui import fmt
 from tui.panes.base import Pane
 from tui.widgets.chart import Chart, count_axis
@@ -68,7 +69,7 @@ LABEL = 18  # a reason's name on the chart, cut with "…" (the table shows it w
 
 
 def _label(topic: Any, change: Any) -> str:
-    name = str(topic)
+    name = visible(str(topic))
     name = name if len(name) <= LABEL else name[: LABEL - 1] + "…"
     return f"{name} {_change(change)}"
 

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from data.config import Config
 from data.metrics.detail import AgentDetail, agent_detail
+from data.text import visible
 from tui import fmt
 from tui.screens.drill import DrillScreen, OpenContact
 from tui.view import View
@@ -218,10 +219,10 @@ class AgentScreen(DrillScreen):
         title = Text.assemble(
             (" Agent ", "reverse"),
             " ",
-            (d.name, "bold"),
-            f"  ({d.agent})" if d.name != d.agent else "",
-            f" · team {d.team}" if d.team else " · no team",
-            f" · {view.period_label}{filters}",
+            (visible(d.name), "bold"),
+            visible(f"  ({d.agent})") if d.name != d.agent else "",
+            visible(f" · team {d.team}") if d.team else " · no team",
+            visible(f" · {view.period_label}{filters}"),
             (f"   [{self.index + 1}/{len(self.agents)}]  [ ] prev/next · esc back", "dim"),
             no_wrap=True,
             overflow="ellipsis",
@@ -328,7 +329,8 @@ def _paused_line(row: dict[str, Any]) -> Text:
     reasons = row.get("paused_by_reason") or {}
     parts = [f"logged in {fmt.dur(logged)}", f"paused {fmt.dur(paused)}"]
     by = ", ".join(f"{r} {fmt.dur(s)}" for r, s in sorted(reasons.items(), key=lambda x: -x[1]))
-    return Text(" · ".join(parts) + (f" ({by})" if by else ""), no_wrap=True, overflow="ellipsis")
+    line = " · ".join(parts) + (f" ({by})" if by else "")
+    return Text(visible(line), no_wrap=True, overflow="ellipsis")
 
 
 def _bars(plt: Any, xs: list[str], ys: list[float], title: str, color: str) -> None:

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static
 
 from data.config import Config
 from data.metrics.detail import ContactTimeline, contact_timeline
+from data.text import visible
 from tui import fmt
 from tui.screens.drill import DrillScreen, OpenAgent
 from tui.view import View
@@ -96,15 +97,17 @@ class ContactScreen(DrillScreen):
         d = self.data
         title = self.query_one("#contact-title", Static)
         if d is None:
-            title.update(Text(f" Contact {self.contact_id}: not found · esc back", style="bold"))
+            title.update(
+                Text(f" Contact {visible(self.contact_id)}: not found · esc back", style="bold")
+            )
             return
         c = d.contact
         title.update(
             Text.assemble(
                 (" Contact ", "reverse"),
                 " ",
-                (str(c["contact_id"]), "bold"),
-                f" · {c['channel']} · queue {c['queue'] or fmt.DASH} · ",
+                (visible(str(c["contact_id"])), "bold"),
+                visible(f" · {c['channel']} · queue {c['queue'] or fmt.DASH} · "),
                 (str(c["eo"]), "bold"),
                 ("   m mask · a agent · esc back", "dim"),
                 ("   MASKED", "bold yellow") if self.masked else "",

@@ -17,6 +17,7 @@ from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from data.config import Config
+from data.text import visible
 from tui.view import View
 from tui.widgets.search_table import SearchTable
 
@@ -84,7 +85,7 @@ class DrillScreen(Screen[None]):
     def private(self, value: Any) -> Text:
         if value is None or value == "":
             return Text("–" if value is None else "")
-        return Text(MASK if self.masked else str(value))
+        return Text(MASK if self.masked else visible(str(value), lines=True))
 
     def on_screen_resume(self) -> None:
         self.load()

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select
 
+from data.text import visible
+
 FIELDS = ("queue", "channel", "team")
 
 
@@ -37,7 +39,7 @@ class FilterScreen(ModalScreen[dict[str, str | None] | None]):
                 yield Label(name.capitalize())
                 names = self.names.get(name, {})
                 choices = [
-                    (Text(f"{names[v]} ({v})" if names.get(v, v) != v else v), v)
+                    (Text(visible(f"{names[v]} ({v})" if names.get(v, v) != v else v)), v)
                     for v in self.options.get(name, ())
                 ]
                 value = self.current.get(name)

@@ -8,6 +8,7 @@ from datetime import datetime, tzinfo
 from rich.text import Text
 from textual.widgets import Static
 
+from data.text import visible
 from tui.view import View
 
 
@@ -60,12 +61,12 @@ class HeaderBar(Static):
         if self.demo:
             badge.append(" DEMO ", style="bold reverse")
             badge.append(" ")
-        site = Text(self.site, style="bold", no_wrap=True)
+        site = Text(visible(self.site), style="bold", no_wrap=True)
         scope = Text(" │ ", no_wrap=True)
         scope.append(view.period_label)
         for key, value in view.active_filters:
             scope.append(" │ ")
-            scope.append(f"{key}: {value}", style="italic")
+            scope.append(visible(f"{key}: {value}"), style="italic")
         right = Text(no_wrap=True)
         if note:
             right.append(note, style="bold")

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 
+from data.text import visible
 from tui import fmt
 from tui.widgets.cell_cache import CellCacheTable
 
@@ -26,7 +27,7 @@ class Col:
     def cell(self, row: Row) -> Text:
         style = self.style(row) if self.style else ""
         justify = "right" if self.numeric else "left"
-        return Text(self.show(row.get(self.key)), style=style, justify=justify)
+        return Text(visible(self.show(row.get(self.key))), style=style, justify=justify)
 
 
 def _sort_key(col: Col) -> Callable[[Row], tuple]:
