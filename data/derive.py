@@ -227,9 +227,11 @@ SELECT
     offered_at,
     answered_at,
     CASE WHEN is_resolved THEN coalesce(resolved_at, last_ts) END AS ended_at,
+    -- Closed unanswered: the wait runs to the close time. Without one it is not known (the
+    -- last message says only that the customer was still there): NULL, not a short abandon.
     CASE
         WHEN answered_at IS NOT NULL THEN epoch(answered_at - offered_at)
-        WHEN is_resolved THEN epoch(coalesce(resolved_at, last_ts) - offered_at)
+        WHEN is_resolved THEN epoch(resolved_at - offered_at)
     END AS wait_s,
     NULL::DOUBLE AS talk_s, NULL::DOUBLE AS hold_s, NULL::DOUBLE AS wrap_s,
     CASE
@@ -535,7 +537,9 @@ def column_of(cur, sql: str, params: list | None = None) -> pa.Array:
 # Raise when a change to the SQL above changes what it derives from the same raw rows: stores
 # derived before it are derived again on their next run (a rewrite that derives the same, like
 # the segment numbering without a window, keeps it).
-DERIVATION_VERSION = 1
+# 2: a conversation closed with no reply and no close time has no wait (was 0 s from its last
+# message: a short abandon).
+DERIVATION_VERSION = 2
 
 
 def derivation_key(config: Config) -> str:

@@ -21,7 +21,9 @@ from data.metrics.sql import (
 ANSWERED, ABANDONED, TIMEOUT, OPEN = (f"eo = {EO_CODES[k]}" for k in EO_CODES)
 NOT_OPEN = f"eo <> {EO_CODES['open']}"
 ANSWERED_OR_ABANDONED = f"eo IN ({EO_CODES['answered']}, {EO_CODES['abandoned']})"
-SHORT = f"({ABANDONED} AND wait_s < $short)"
+# An abandon whose wait is not known (a ticket closed with no reply and no close time) is not a
+# short one: counted in the abandon rate and every SL denominator (NULL would drop it from them).
+SHORT = f"coalesce({ABANDONED} AND wait_s < $short, false)"
 MET = "wait_s <= sl_t"
 
 # Service level numerator and denominator per cfg.sl_formula. Short abandons are left out of every
@@ -54,7 +56,7 @@ def partials(cfg: Config) -> str:
     return f"""count(*) AS offered,
     count_if({ANSWERED}) AS answered,
     count_if({ABANDONED}) AS abandoned,
-    count_if{SHORT} AS short_abandoned,
+    count_if({SHORT}) AS short_abandoned,
     count_if({TIMEOUT}) AS timeout,
     count_if({OPEN}) AS open,
     count_if({num}) AS sl_num,

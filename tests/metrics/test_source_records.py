@@ -129,3 +129,32 @@ def test_queue_log_calls_say_hold_and_wrap_are_not_recorded(tmp_path):
     assert rep["totals"]["aht_s"] == 120  # talk + 0 + 0
     assert rep["meta"]["not_recorded"] == ["hold_s", "wrap_s"]
     assert rep["totals"]["transfer_rate"] == 0.0  # queue_log records transfers: none here
+
+
+def test_a_conversation_closed_with_no_reply_waited_as_long_as_its_close_time_says(tmp_path):
+    """Closed unanswered: an abandon. Its wait runs to the close time; with none recorded it is not
+    known (the last customer message says only that they were still there): no short abandon."""
+    store = load(
+        tmp_path,
+        "chats.jsonl",
+        [
+            jl(conversation_id="A", ts="2026-03-10T09:00:00+01:00", role="customer", author="a@",
+               channel="chat", text="anyone?"),
+            jl(type="conversation", conversation_id="A", status="closed"),
+            jl(conversation_id="B", ts="2026-03-10T09:10:00+01:00", role="customer", author="b@",
+               channel="chat", text="hello?"),
+            jl(type="conversation", conversation_id="B", status="solved",
+               resolved_at="2026-03-10T09:13:00+01:00"),
+            jl(conversation_id="C", ts="2026-03-10T09:20:00+01:00", role="customer", author="c@",
+               channel="chat", text="hi"),
+            jl(conversation_id="C", ts="2026-03-10T09:21:00+01:00", role="agent", author="olga",
+               text="hello"),
+        ],
+    )  # fmt: skip
+    a, b = contact(store, "A"), contact(store, "B")
+    assert a["outcome"] == b["outcome"] == "abandoned"
+    assert a["wait_s"] is None and b["wait_s"] == 180.0
+    tot = totals(store.cursor(), CFG, resolve_period("today", CFG, NOW), Filters(), NOW)
+    assert tot["abandoned"] == 2 and tot["short_abandoned"] == 0
+    assert tot["abandon_rate"] == pytest.approx(2 / 3)
+    assert tot["service_level"] == pytest.approx(1 / 3)  # C answered in 60 s: chat's T is 60 s

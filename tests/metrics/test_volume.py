@@ -145,6 +145,36 @@ def test_service_level_formulas(store, cur, cfg, formula, expected):
     assert tot["service_level"] == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [
+        ("floorwatch", 1 / 3),  # met 1 / (4 offered − 1 short), the unknown wait counted
+        ("asterisk", 1 / 1),  # met 1 / answered 1
+        ("asterisk_sl2", 1 / 3),  # (1 met + 0 abandons known to be within T) / (1 + 2)
+        ("connect", 1 / 3),  # removed within T: 1 / 3 queued
+    ],
+)
+def test_an_abandon_whose_wait_is_unknown_is_no_short_abandon(store, cur, cfg, formula, expected):
+    """A ticket or chat closed with no reply and no close time: it left the queue, when is not
+    known. Not a short abandon (that needs a wait under the threshold): in the abandon rate and
+    in every service level's denominator, never in a numerator."""
+    insert(
+        store,
+        "contacts",
+        [
+            answered("2026-03-10 09:00", 10),
+            abandoned("2026-03-10 09:01", 2),  # short
+            abandoned("2026-03-10 09:02", 30),
+            {"offered_at": t("2026-03-10 09:03"), "wait_s": None, "outcome": "abandoned"},
+        ],
+    )
+    c = cfg.model_copy(update={"sl_formula": formula})
+    tot = totals(cur, c, today(c), F, NOW)
+    assert tot["abandoned"] == 3 and tot["short_abandoned"] == 1
+    assert tot["abandon_rate"] == pytest.approx(2 / 3)
+    assert tot["service_level"] == pytest.approx(expected)
+
+
 def test_per_channel_sl_threshold(store, cur, cfg):
     insert(
         store,
