@@ -16,6 +16,7 @@ from data.commands.common import (
     StoreError,
     UsageError,
     fail,
+    held_back,
     load_paths,
     load_settings,
 )
@@ -59,13 +60,15 @@ def run_check(argv: list[str]) -> int:
         summary = summarize(store)
     print(json.dumps(summary, indent=2) if args.format == "json" else render_text(summary))
     problems = summary["totals"]["rejected"] or any(
-        f["status"] in ("skipped", "unreadable") for f in summary["files"]
+        f["status"] in ("skipped", "unreadable", "missing") or f["held_back_bytes"]
+        for f in summary["files"]
     )
     return 1 if problems else 0
 
 
 def summarize(store: Store) -> dict:
     cur = store.cursor()
+    waiting = held_back(store)
     files = [
         {
             "path": path,
@@ -76,6 +79,8 @@ def summarize(store: Store) -> dict:
             "duplicates": dups,
             "status": status,
             "message": message,
+            # an unterminated last line (--db): loaded once it ends with a newline
+            "held_back_bytes": waiting.get(path, 0),
         }
         for path, fmt, lines, loaded, rejected, dups, status, message in cur.execute(
             "SELECT path, format, lines, loaded, rejected, duplicates, status, message "
@@ -116,6 +121,11 @@ def render_text(summary: dict) -> str:
             f"{f['path']:<{width}}  {f['format'] or '-':<14} {f['lines']:>9,} {f['loaded']:>9,} "
             f"{f['rejected']:>8,}{dup}"
         )
+        if f["held_back_bytes"]:
+            out.append(
+                f"{'':<{width}}  last line unterminated ({f['held_back_bytes']:,} bytes): "
+                "loaded once it ends with a newline"
+            )
     rejects = summary["rejects"]
     if rejects:
         out.append("")
@@ -128,7 +138,8 @@ def render_text(summary: dict) -> str:
     out.append("")
     out.append(
         f"Totals: {t['contacts']:,} contacts, {t['messages']:,} messages, "
-        f"{t['agent_events']:,} agent events, {t['rejected']:,} rejected lines"
+        f"{t['agent_events']:,} agent events, {t['rejected']:,} "
+        f"{'rejected line' if t['rejected'] == 1 else 'rejected lines'}"
     )
     # File names, reasons: control characters in them shown as symbols, not sent to the terminal.
     return visible("\n".join(out), lines=True)

@@ -27,11 +27,28 @@ def display_root(paths: list[Path]) -> Path:
 
 
 def load_paths(store: Store, config: Config, paths: list[Path]) -> IngestResult:
+    """Load `paths` into `store`. A one-shot store in memory takes an unterminated last line as
+    complete (a finished export without a final newline); a store that lives on (`--db`) leaves
+    it, as the console does, until it ends with a newline: taken now, the rest of a line cut
+    mid-write would load later as a line of its own, and the line would be lost (held_back)."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
-    ingestor = Ingestor(store, config, display_root(paths), final=True)
+    ingestor = Ingestor(store, config, display_root(paths), final=store.path is None)
     return ingestor.scan(paths, progress=stderr_bar())
+
+
+def held_back(store: Store) -> dict[str, int]:
+    """{path: bytes} of the files whose last line is not yet complete (not loaded until it is)."""
+    rows = (
+        store.cursor()
+        .execute(
+            'SELECT path, size - "offset" FROM files '
+            "WHERE status = 'ok' AND size > \"offset\" ORDER BY path"
+        )
+        .fetchall()
+    )
+    return dict(rows)
 
 
 def fail(message: str, code: int = 2) -> int:
@@ -39,4 +56,12 @@ def fail(message: str, code: int = 2) -> int:
     return code
 
 
-__all__ = ["ConfigError", "StoreError", "UsageError", "fail", "load_paths", "load_settings"]
+__all__ = [
+    "ConfigError",
+    "StoreError",
+    "UsageError",
+    "fail",
+    "held_back",
+    "load_paths",
+    "load_settings",
+]

@@ -11,12 +11,20 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from data.commands.common import ConfigError, UsageError, fail, load_paths, load_settings
+from data.commands.common import (
+    ConfigError,
+    UsageError,
+    fail,
+    held_back,
+    load_paths,
+    load_settings,
+)
 from data.ingest import Ingestor
 from data.metrics import BY_KEYS, PERIODS, Filters, custom_period, overdue, report, resolve_period
 from data.metrics.period import parse_time
 from data.report import FORMATS, render
 from data.store import Store
+from data.text import visible
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,6 +81,12 @@ def run_report(argv: list[str]) -> int:
                 load_paths(store, config, args.paths)
             except UsageError as exc:
                 return fail(str(exc))
+        for path in held_back(store):
+            print(
+                f"floorwatch: {visible(path)}: last line unterminated, left out until it ends "
+                "with a newline",
+                file=sys.stderr,
+            )
         cur = store.cursor()
         rep = report(cur, config, period, filters, now, by=args.by)
         rows = overdue(cur, config, filters, now, limit=10) if args.format == "md" else None

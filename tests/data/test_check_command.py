@@ -42,6 +42,7 @@ def test_clean_folder_exits_0_with_totals(tmp_path: Path) -> None:
             "duplicates": 0,
             "status": "ok",
             "message": out["files"][0]["message"],
+            "held_back_bytes": 0,
         }
     ]
     assert out["rejects"] == []
@@ -119,3 +120,51 @@ def test_store_of_another_version_is_refused_clearly(tmp_path: Path) -> None:
     result = run(str(tmp_path / "in"), "--db", str(db), cwd=tmp_path)
     assert result.returncode == 2
     assert "written by another version of floorwatch (store version 1" in result.stderr
+
+
+def test_with_db_a_line_cut_mid_write_waits_for_its_end_and_loses_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    whole = calls(3)
+    cut = whole.index("\n", len(whole) // 2) - 7  # inside a line, 7 bytes before its end
+    write(folder / "queue_log", whole[:cut])
+    db = str(tmp_path / "fw.duckdb")
+    first = run(str(folder), "--db", db, cwd=tmp_path)
+    assert first.returncode == 1  # not everything is in yet
+    assert "last line unterminated" in first.stdout and "Rejected lines" not in first.stdout
+    with (folder / "queue_log").open("a") as f:
+        f.write(whole[cut:])
+    second = run(str(folder), "--db", db, "--format", "json", cwd=tmp_path)
+    assert second.returncode == 0, second.stdout
+    out = json.loads(second.stdout)
+    assert out["rejects"] == [] and out["totals"]["contacts"] == 3
+    assert out["files"][0]["loaded"] == 9 and out["files"][0]["held_back_bytes"] == 0
+
+
+def test_without_db_an_unterminated_last_line_is_taken_as_complete(tmp_path: Path) -> None:
+    write(tmp_path / "queue_log", calls(2).rstrip("\n"))
+    result = run(str(tmp_path), "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["files"][0]["loaded"] == 6
+
+
+def test_a_file_gone_since_the_last_run_is_reported_and_exits_1(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write(folder / "queue_log", calls(1))
+    write(folder / "queue_log.1", calls(1).replace("c0", "d0"))
+    db = str(tmp_path / "fw.duckdb")
+    assert run(str(folder), "--db", db, cwd=tmp_path).returncode == 0
+    (folder / "queue_log.1").unlink()
+    result = run(str(folder), "--db", db, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "queue_log.1  MISSING: file vanished" in result.stdout
+    assert "Totals: 2 contacts" in result.stdout  # what it held stays
+
+
+def test_report_with_db_says_which_last_line_it_left_out(tmp_path: Path, capsys) -> None:
+    from data.commands.report import run_report
+
+    folder = tmp_path / "in"
+    write(folder / "queue_log", calls(2)[:-5])
+    db = str(tmp_path / "fw.duckdb")
+    assert run_report([str(folder), "--db", db, "--format", "json"]) == 0
+    assert "queue_log: last line unterminated, left out" in capsys.readouterr().err
