@@ -26,9 +26,12 @@ def test_the_site_name_gives_way_before_the_period_and_filters() -> None:
     assert "Northwind" in line and "…" in line  # cut, not dropped: there is room for some of it
 
 
-def test_with_no_room_for_the_site_the_left_is_cut_as_a_whole() -> None:
-    line = fit(
-        "Northwind Support (simulated)", " │ Last 30 days │ channel: chat │ team: Aurora", 80
-    )
+def test_with_no_room_for_the_site_it_goes_and_the_period_and_filters_stay() -> None:
+    scope = " │ Today │ queue: chat-sales-tier2"  # 5 columns left for the site
+    line = fit("Northwind Support (simulated)", scope, 80)
     assert len(line) <= 80 and line.endswith(RIGHT)
-    assert "…" in line and line.startswith(" DEMO  ")
+    assert line.startswith(f" DEMO  {scope} │ ") and "Northwind" not in line
+    filters = " │ Last 30 days │ channel: chat │ team: Aurora │ queue: billing-tier-2"
+    line = fit("Northwind Support (simulated)", filters, 80)  # too long even alone: cut, at last
+    assert len(line) <= 80 and line.endswith(RIGHT)
+    assert line.startswith(" DEMO   │ Last 30 days │ channel: chat") and "…" in line

@@ -31,8 +31,7 @@ def freshness(now: datetime, last_data_at: datetime | None, stale_after_s: float
     return Freshness(f"updated {ago} ago", age > stale_after_s)
 
 
-# Fewer columns than this for the site name and it is not worth showing cut: the left then gives
-# way as a whole.
+# Fewer columns than this for the site name and it is not worth showing cut: it goes whole.
 MIN_SITE = 6
 
 
@@ -41,7 +40,8 @@ class HeaderBar(Static):
 
     The clock and the freshness sit at the right and are never cut. When the line is too long for
     the terminal, the site name gives way first (ending in "…"): the period and filters say what
-    the numbers below are, the site name only where they come from. Then the rest of the left.
+    the numbers below are, the site name only where they come from; with less than MIN_SITE
+    columns for it, it goes. Then the period and filters are cut.
     """
 
     def __init__(self, site: str, demo: bool, zone: tzinfo, stale_after_s: float, **kw) -> None:
@@ -89,6 +89,8 @@ class HeaderBar(Static):
             site_room = room - badge.cell_len - scope.cell_len
             if site_room >= MIN_SITE:
                 site.truncate(site_room, overflow="ellipsis")
+            else:  # too little of it would show: it goes, the period and filters stay
+                site = Text("")
         left = Text.assemble(badge, site, scope, no_wrap=True)
         if width and left.cell_len > room:
             left.truncate(max(room, 1), overflow="ellipsis")
