@@ -64,8 +64,8 @@ LABELS = {
     "csat_mean": "CSAT mean",
     "fcr": "FCR",
     "transfer_rate": "Transfer rate",
-    "overdue": "Overdue now",
-    "at_risk": "At risk now",
+    "overdue": "Overdue",
+    "at_risk": "At risk",
     "waiting_now": "Waiting now",
     "longest_wait_s": "Longest wait now",
 }
@@ -196,11 +196,18 @@ def _grid(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(headers), sep, *(line(r) for r in rows)])
 
 
+def backlog_when(meta: dict[str, Any]) -> str:
+    """When overdue and at risk are counted: now, or at the end of a period that has ended."""
+    at = meta["backlog_at"]
+    return "now" if at == meta["generated_at"] else f"at the period's end, {show('', at)}"
+
+
 def _header(rep: dict[str, Any]) -> list[str]:
     p, c, meta = rep["period"], rep["comparison"], rep["meta"]
     lines = [
         f"Period: {p['label']}  {show('', p['from'])} → {show('', p['to'])} ({p['timezone']})",
         f"Compared with: {show('', c['from'])} → {show('', c['to'])}",
+        f"Overdue and at risk: {backlog_when(meta)}; waiting and longest wait: now",
         f"Service level formula: {meta['sl_formula']} ({meta['sl_formula_text']}); "
         f"short abandons < {meta['short_abandon_s']:g}s excluded",
     ]
@@ -357,7 +364,9 @@ def render_md(rep: dict[str, Any], overdue_rows: list[dict[str, Any]] | None = N
     out += ["", "## Agents who need attention", ""]
     out += [f"- {line}" for line in _attention(rep["agents"])] or ["Nobody stands out."]
     out += ["", "## Overdue", ""]
-    out.append(f"{tot.get('overdue', 0)} overdue, {tot.get('at_risk', 0)} at risk.")
+    out.append(
+        f"{tot.get('overdue', 0)} overdue, {tot.get('at_risk', 0)} at risk, {backlog_when(meta)}."
+    )
     for r in (overdue_rows or [])[:10]:
         who = f", {r['agent']}" if r.get("agent") else ""
         when = "overdue by" if r["state"] == "overdue" else "due in"

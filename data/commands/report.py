@@ -19,8 +19,18 @@ from data.commands.common import (
     load_paths,
     load_settings,
 )
+from data.config import CHANNELS
 from data.ingest import Ingestor
-from data.metrics import BY_KEYS, PERIODS, Filters, custom_period, overdue, report, resolve_period
+from data.metrics import (
+    BY_KEYS,
+    INTERVAL_SIZES,
+    PERIODS,
+    Filters,
+    custom_period,
+    overdue,
+    report,
+    resolve_period,
+)
 from data.metrics.period import parse_time
 from data.report import FORMATS, render
 from data.store import Store
@@ -38,8 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", metavar="T", help="ISO date or date-time (site zone)")
     p.add_argument("--to", dest="end", metavar="T", help="exclusive; ISO date or date-time")
     p.add_argument("--by", choices=BY_KEYS)
+    p.add_argument(
+        "--interval",
+        choices=INTERVAL_SIZES,
+        help="size of the intervals (--by interval, and the json's): default hours up to two "
+        "days, else days",
+    )
     p.add_argument("--queue")
-    p.add_argument("--channel")
+    p.add_argument("--channel", choices=CHANNELS)
     p.add_argument("--agent")
     p.add_argument("--team")
     p.add_argument("--format", choices=FORMATS, default="table")
@@ -88,8 +104,10 @@ def run_report(argv: list[str]) -> int:
                 file=sys.stderr,
             )
         cur = store.cursor()
-        rep = report(cur, config, period, filters, now, by=args.by)
-        rows = overdue(cur, config, filters, now, limit=10) if args.format == "md" else None
+        rep = report(cur, config, period, filters, now, by=args.by, interval=args.interval)
+        # The items of the md summary's backlog, counted at the same instant as its figures.
+        at = min(now, period.end)
+        rows = overdue(cur, config, filters, at, limit=10) if args.format == "md" else None
     out = render(rep, args.format, rows)
     if args.alerts:
         from data.alerts import with_alerts

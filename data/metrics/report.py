@@ -53,13 +53,15 @@ def report(
     now: datetime,
     comparison: Period | None = None,
     by: str | None = None,
+    interval: str | None = None,
 ) -> dict[str, Any]:
     """period, comparison, totals, agents, queues, channels, topics, intervals (METRICS.md), plus
-    comparison_totals, meta (SL formula, fields the sources did not record, filters) and, with `by`,
-    `rows`: the chosen breakdown."""
+    comparison_totals, meta (SL formula, fields the sources did not record, filters, the instant
+    the backlog is counted at) and, with `by`, `rows`: the chosen breakdown. `interval`: 15min,
+    hour or day (default: hours up to two days, else days)."""
     comparison = comparison or comparison_period(period, cfg, now)
     zone = cfg.zone
-    size = default_interval(period)
+    size = interval or default_interval(period)
     # One pass over the period for totals and every breakdown the report holds.
     keys = ("total", "agent", "queue", "channel", size, "topic")
     if by == "team":
@@ -94,6 +96,8 @@ def report(
         "comparison_totals": comp,
         "meta": {
             "generated_at": now.astimezone(zone),
+            # overdue / at_risk: the backlog now, or at the end of a period that has ended
+            "backlog_at": min(now, period.end).astimezone(zone),
             "interval": size,
             "sl_formula": cfg.sl_formula,
             "sl_formula_text": SL_FORMULA_TEXT[cfg.sl_formula],

@@ -207,3 +207,63 @@ def test_command(tmp_path, capsys, cfg):
     assert run_report([*base]) == 2
     assert "sl_formula" in capsys.readouterr().err
     assert run_report([]) == 2
+
+
+def test_a_past_periods_backlog_is_counted_and_listed_at_its_end(tmp_path, capsys, cfg):
+    """Yesterday's summary (UTC): the tickets overdue when the day ended and their lateness then; a
+    ticket that fell due after it is not among them (it is overdue now, not then)."""
+    db = tmp_path / "fw.duckdb"
+    with Store(db) as store:
+        insert(
+            store,
+            "contacts",
+            [
+                {  # email offered yesterday 07:00 UTC, first response due 12 h later: 19:00
+                    "contact_id": "e:1",
+                    "source_id": "T-1",
+                    "channel": "email",
+                    "queue": "mail",
+                    "offered_at": t("2026-03-09 08:00"),
+                    "outcome": "open",
+                },
+                {  # offered yesterday 21:00 UTC: due today 09:00, after yesterday ended
+                    "contact_id": "e:2",
+                    "source_id": "T-2",
+                    "channel": "email",
+                    "queue": "mail",
+                    "offered_at": t("2026-03-09 22:00"),
+                    "outcome": "open",
+                },
+            ],
+        )
+    conf = tmp_path / "floorwatch.toml"
+    conf.write_text('timezone = "UTC"\n')
+    base = ["--db", str(db), "--config", str(conf), "--now", "2026-03-10T12:00:00Z"]
+    assert run_report([*base, "--period", "yesterday", "--format", "md"]) == 0
+    md = capsys.readouterr().out
+    assert "1 overdue, 0 at risk, at the period's end, 2026-03-10 00:00." in md
+    assert "T-1 (email, mail): first response overdue by 5h 00m" in md  # at 00:00, not at 12:00
+    assert "T-2" not in md
+    assert run_report([*base, "--period", "yesterday"]) == 0
+    table = capsys.readouterr().out
+    assert "Overdue and at risk: at the period's end, 2026-03-10 00:00" in table
+    assert run_report([*base, "--period", "today", "--format", "json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["totals"]["overdue"] == 2 and rep["meta"]["backlog_at"] == rep["meta"]["generated_at"]
+
+
+def test_intervals_of_15_minutes_and_only_known_channels(tmp_path, capsys, cfg):
+    db = tmp_path / "fw.duckdb"
+    with Store(db) as store:
+        fill(store)
+    conf = tmp_path / "floorwatch.toml"
+    conf.write_text('timezone = "Europe/Paris"\n')
+    base = ["--db", str(db), "--config", str(conf), "--now", "2026-03-10T12:00:00+01:00"]
+    args = [*base, "--by", "interval", "--interval", "15min", "--format", "json"]
+    assert run_report(args) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["meta"]["interval"] == "15min" and len(rep["rows"]) == 96
+    offered = {r["start"][11:16]: r["offered"] for r in rep["rows"] if r["offered"]}
+    assert offered == {"09:00": 3, "09:15": 1}  # 09:00, 09:05, 09:10 | 09:20
+    assert run_report([*base, "--channel", "fax"]) == 2
+    assert "invalid choice: 'fax'" in capsys.readouterr().err
