@@ -147,6 +147,10 @@ class FloorwatchApp(App[None]):
     def action_cycle_period(self) -> None:
         self._set_view(self.view.next_period())
 
+    def action_cycle_interval(self) -> None:
+        period, _ = self.view.periods(self.config, self.clock())
+        self._set_view(self.view.next_interval(period))
+
     def action_refresh_now(self) -> None:
         self.request_refresh()
 
@@ -354,7 +358,14 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
                 Binding("ctrl+q", "", "Quit (also from any screen)"),
             ],
         ),
-        ("In a pane's table", [*Pane.BINDINGS, Binding("up,down", "", "Move through rows")]),
+        (
+            "In a pane",
+            [
+                *Pane.BINDINGS,
+                Binding("up,down", "", "Move through rows"),
+                Binding("i", "", "Queues: the chart's interval, 15 min, hour or day"),
+            ],
+        ),
         (
             "Drill-down",
             [

@@ -7,7 +7,14 @@ from datetime import datetime
 
 from data.config import Config
 from data.metrics.filters import Filters
-from data.metrics.period import PERIODS, Period, comparison_period, resolve_period
+from data.metrics.kpis import INTERVAL_SIZES
+from data.metrics.period import (
+    PERIODS,
+    Period,
+    comparison_period,
+    default_interval,
+    resolve_period,
+)
 
 PERIOD_LABELS = {
     "today": "Today",
@@ -24,11 +31,21 @@ class View:
     queue: str | None = None
     channel: str | None = None
     team: str | None = None
+    interval: str | None = None  # the Queues chart's: 15min, hour, day (None: by the period)
 
     def next_period(self) -> View:
         names = list(PERIODS)
         index = names.index(self.period) if self.period in names else -1
         return replace(self, period=names[(index + 1) % len(names)])
+
+    def interval_size(self, period: Period) -> str:
+        return self.interval or default_interval(period)
+
+    def next_interval(self, period: Period) -> View:
+        """The next finer interval than the one in force, the finest going back to days: today
+        (hours) goes to 15 minutes, then days, then hours."""
+        index = INTERVAL_SIZES.index(self.interval_size(period))
+        return replace(self, interval=INTERVAL_SIZES[(index - 1) % len(INTERVAL_SIZES)])
 
     def with_filters(self, queue: str | None, channel: str | None, team: str | None) -> View:
         return replace(self, queue=queue, channel=channel, team=team)

@@ -249,7 +249,9 @@ def test_a_past_periods_backlog_is_counted_and_listed_at_its_end(tmp_path, capsy
     assert "Overdue and at risk: at the period's end, 2026-03-10 00:00" in table
     assert run_report([*base, "--period", "today", "--format", "json"]) == 0
     rep = json.loads(capsys.readouterr().out)
-    assert rep["totals"]["overdue"] == 2 and rep["meta"]["backlog_at"] == rep["meta"]["generated_at"]
+    assert (
+        rep["totals"]["overdue"] == 2 and rep["meta"]["backlog_at"] == rep["meta"]["generated_at"]
+    )
 
 
 def test_intervals_of_15_minutes_and_only_known_channels(tmp_path, capsys, cfg):

@@ -274,18 +274,21 @@ async def test_the_footer_shows_each_panes_keys_and_changes_only_when_they_chang
         def shown() -> str:
             return footer.render().plain
 
-        await pilot.press("1")
-        await pilot.pause()
+        await pilot.press("1")  # Queues add i: Interval
+        await wait_for(pilot, lambda: "Interval" in labels())
+        assert "i Interval" in shown()
+        await pilot.press("4")
+        await wait_for(pilot, lambda: "Interval" not in labels())
         before = footer.items
         assert "Group" not in labels() and "Sort" in labels()
         assert "s Sort" in shown() and "? Help" in shown() and shown().rstrip().endswith("palette")
-        await pilot.press("4")  # Channels: the same keys as Queues
+        await pilot.press("5")  # Reasons: the same keys as Channels
         await pilot.pause()
         assert footer.items is before  # nothing to redraw
         await pilot.press("2")  # Agents add g: Group
         await wait_for(pilot, lambda: "Group" in labels())
         assert "g Group" in shown()
-        await pilot.press("1")
+        await pilot.press("4")
         await wait_for(pilot, lambda: "Group" not in labels())
 
 
@@ -392,3 +395,21 @@ async def test_the_store_is_compressed_after_the_scan_and_after_a_big_watcher_ba
             + ql(-10, "c7", "support", "NONE", "ENTERQUEUE", "", "5550007", 1),
         )
         await wait_for(pilot, lambda: len(compressed) == 2, timeout=5)
+
+
+async def test_the_interval_key_makes_the_queues_chart_finer_then_wraps_to_days(app):
+    from tui.panes.queues import QueuesPane
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        pane = app.query_one(QueuesPane)
+        await wait_for(pilot, lambda: pane.data is not None)
+        assert pane.data.size == "hour" and len(pane.data.intervals) == 24  # today: hours
+        for size, count in (("15min", 96), ("day", 1), ("hour", 24)):
+            await pilot.press("i")
+            await wait_for(pilot, lambda s=size: pane.data.size == s)
+            assert len(pane.data.intervals) == count
+        await pilot.press("i", "p")  # 15 minutes, kept for yesterday
+        await wait_for(pilot, lambda: app.view.period == "yesterday" and pane.data.size == "15min")
+        offered = sum(r["offered"] for r in pane.data.intervals)
+        assert offered == 0 and len(pane.data.intervals) == 96

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 
-from data.metrics import breakdown, default_interval, intervals, queues_now
+from data.metrics import breakdown, intervals, queues_now
 from data.metrics.filters import Filters
 from data.metrics.kpis import kpi_sets
 from data.metrics.period import Period, comparison_period
@@ -71,12 +72,19 @@ class QueuesPane(Pane):
     key = "queues"
     title = "Queues"
 
+    BINDINGS: ClassVar = [
+        Binding("i", "interval", "Interval", tooltip="The chart's interval: 15 min, hour, day"),
+    ]
+
+    def action_interval(self) -> None:
+        self.app.action_cycle_interval()
+
     @classmethod
     def fetch(cls, cur, cfg, view, now: datetime, past=None) -> QueuesData:
         period, _ = view.periods(cfg, now)
         # The chart shows the whole comparison span, so the rest of the day is visible ahead.
         comparison = comparison_period(period, cfg)
-        size = default_interval(period)
+        size = view.interval_size(period)
         filters = view.filters()
         # One pass over the period for the chart, the per-queue table and the KPI strip's totals.
         sets, earlier, waiting = together(
@@ -101,7 +109,10 @@ class QueuesPane(Pane):
         yield Chart(id="queues-chart")
         yield SearchTable(COLUMNS, sort="offered", id="queues-table")
 
+    data: QueuesData | None = None
+
     def show(self, data: QueuesData) -> None:
+        self.data = data
         self.query_one(SearchTable).set_rows(data.queues)
         self.query_one(Chart).draw(lambda plt: _paint(plt, data))
 
@@ -148,4 +159,5 @@ def _paint(plt: Any, data: QueuesData) -> None:
     step = max(1, len(rows) // 8)
     plt.xticks(xs[::step], [_label(r.get("start"), data.size) for r in rows][::step])
     count_axis(plt, [r.get("offered") or 0 for r in (*begun, *before)])
-    plt.title(f"contacts per {data.size}: this period vs comparison (••)")
+    per = "15 min" if data.size == "15min" else data.size
+    plt.title(f"contacts per {per} (i: interval): this period vs comparison (••)")
