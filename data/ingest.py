@@ -97,13 +97,22 @@ class Ingestor:
     """Loads files and folders into `store`. One instance per process; call from one thread at a time."""
 
     def __init__(
-        self, store: Store, config: Config, root: Path | None = None, *, final: bool = False
+        self,
+        store: Store,
+        config: Config,
+        root: Path | None = None,
+        *,
+        final: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.store = store
         self.config = config
         self.root = root.resolve() if root else None
         # `final`: a one-shot load (check, report) treats an unterminated last line as complete.
         self.final = final
+        # When a file changed and a line was rejected, on the console's clock (a faster demo's
+        # runs ahead of the real one).
+        self.clock = clock or _now
         self._derivation_checked = False
 
     # ---- public API -------------------------------------------------------------------------
@@ -271,7 +280,9 @@ class Ingestor:
             lines_read = next_line - (chunk.first_line_no - 1)
             state.offset, state.line_no = end, next_line
             # Rows, rejects, derived contacts and the new offset commit together.
-            written = write_batch(self.store, batch, state, self.config, lines_read)
+            written = write_batch(
+                self.store, batch, state, self.config, lines_read, at=self.clock()
+            )
             report.lines += lines_read
             report.loaded += written.inserted
             report.duplicates += written.duplicates
@@ -346,7 +357,7 @@ class Ingestor:
             (next_id,) = cur.execute("SELECT coalesce(max(file_id), 0) + 1 FROM files").fetchone()
             cur.execute(
                 "INSERT INTO files (file_id, path, status, last_change) VALUES (?, ?, 'ok', ?)",
-                [next_id, shown, _now()],
+                [next_id, shown, self.clock()],
             )
         return FileState(next_id, shown, None, None, None, 0, 0, 0, 0, None, None, "ok")
 
@@ -384,7 +395,7 @@ class Ingestor:
             self._cur().execute(
                 "UPDATE files SET status = ?, message = ?, format = ?, header = ?, path = ?, "
                 "last_change = ? WHERE file_id = ?",
-                [status, message, fmt, state.header, state.path, _now(), state.file_id],
+                [status, message, fmt, state.header, state.path, self.clock(), state.file_id],
             )
 
     def _mark_vanished(self, present: set[str]) -> None:
@@ -401,7 +412,7 @@ class Ingestor:
             self._cur().execute(
                 "UPDATE files SET status = 'missing', message = 'file vanished', last_change = ? "
                 "WHERE path = ? AND status NOT IN ('moved', 'missing')",
-                [_now(), shown],
+                [self.clock(), shown],
             )
 
     def _unreadable(self, shown: str, exc: OSError, result: IngestResult) -> IngestResult:
@@ -418,13 +429,13 @@ class Ingestor:
                 cur.execute(
                     "INSERT INTO files (file_id, path, status, message, last_change) "
                     "VALUES (?, ?, 'unreadable', ?, ?)",
-                    [next_id, shown, reason, _now()],
+                    [next_id, shown, reason, self.clock()],
                 )
             else:
                 cur.execute(
                     "UPDATE files SET status = 'unreadable', message = ?, last_change = ? "
                     "WHERE file_id = ?",
-                    [reason, _now(), row[0]],
+                    [reason, self.clock(), row[0]],
                 )
         result.files.append(FileReport(shown, None, status="unreadable", message=reason))
         return result

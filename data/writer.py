@@ -87,8 +87,15 @@ def batch_tables(batch: Batch) -> dict[str, pa.Table]:
 
 
 def write_batch(
-    store: Store, batch: Batch, state: FileState, config: Config, lines_read: int
+    store: Store,
+    batch: Batch,
+    state: FileState,
+    config: Config,
+    lines_read: int,
+    at: datetime | None = None,
 ) -> Written:
+    """`at`: when, for the file's last change and the rejects (default: now)."""
+    at = at or datetime.now(UTC)
     written = Written()
     tables = batch_tables(batch)
     with store.write_lock:
@@ -99,17 +106,16 @@ def write_batch(
             for table, rows in tables.items():
                 _insert(cur, table, rows, written)
             if batch.rejects:
-                now = datetime.now(UTC)
                 cur.executemany(
                     "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
-                    [(state.path, r.line_no, r.reason, r.raw, now) for r in batch.rejects],
+                    [(state.path, r.line_no, r.reason, r.raw, at) for r in batch.rejects],
                 )
             derive.after_insert(
                 cur, config, written.tables, _keys(tables), written.ts_range, written.touched
             )
             derive.refresh_next_contacts(cur, written.touched, config.fcr_window_h * 3600)
             rollup.forget(cur, written.touched.hours)
-            _save_state(cur, state, lines_read, written, len(batch.rejects))
+            _save_state(cur, state, lines_read, written, len(batch.rejects), at)
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
@@ -172,7 +178,9 @@ def _keys(tables: dict[str, pa.Table]) -> dict[str, pa.Array]:
     return keys
 
 
-def _save_state(cur, state: FileState, lines_read: int, written: Written, rejected: int) -> None:
+def _save_state(
+    cur, state: FileState, lines_read: int, written: Written, rejected: int, at: datetime
+) -> None:
     cur.execute(
         """
         UPDATE files SET path = ?, device = ?, inode = ?, head_hash = ?, head_len = ?, size = ?,
@@ -196,7 +204,7 @@ def _save_state(cur, state: FileState, lines_read: int, written: Written, reject
             written.inserted,
             rejected,
             written.duplicates,
-            datetime.now(UTC),
+            at,
             state.file_id,
         ],
     )

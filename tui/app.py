@@ -119,7 +119,7 @@ class FloorwatchApp(App[None]):
         with self.switcher:
             yield from self.panes.values()
         yield KeyFooter()
-        yield Feed(self.store, self.config, self.folder)
+        yield Feed(self.store, self.config, self.folder, self.clock)
 
     def on_mount(self) -> None:
         self.query_one(Feed).start()

@@ -130,6 +130,8 @@ async def test_data_pane_shows_files_and_rejects_literally(app):
         await wait_for(pilot, lambda: table(app, "#rejects-table").row_count > 0)
         files = cells(table(app, "#files-table"), "path")
         assert "[red]odd/queue_log.[b]1" in files
+        # read at the fixed clock's now: the file-change times follow the console's clock
+        assert set(cells(table(app, "#files-table"), "changed_s")) == {"0s ago"}
         rejects = table(app, "#rejects-table")
         assert cells(rejects, "path") == ["[red]odd/queue_log.[b]1"]
         assert cells(rejects, "line_no") == ["2"]

@@ -36,6 +36,8 @@ FILE_COLUMNS = (
         style=lambda r: "bold red" if r.get("rejected") else "",
     ),
     Col("status", "Status", style=lambda r: STATUS_STYLE.get(str(r.get("status")), "")),
+    # When floorwatch last read the file or saw it change, on the console's clock.
+    Col("changed_s", "Last change", lambda v: fmt.DASH if v is None else f"{fmt.dur(v)} ago"),
     Col("message", "Message"),
 )
 REJECT_COLUMNS = (
@@ -58,13 +60,18 @@ def _dicts(cur, sql: str) -> tuple[dict[str, Any], ...]:
     return tuple(dict(zip(names, row, strict=True)) for row in result.fetchall())
 
 
+def _age(now: datetime, then: datetime | None) -> float | None:
+    return None if then is None else max(0.0, (now - then).total_seconds())
+
+
 class DataPane(Pane):
     key = "data"
     title = "Data"
 
     @classmethod
     def fetch(cls, cur, cfg, view, now: datetime, past=None) -> DataHealth:
-        return DataHealth(_dicts(cur, FILE_SQL), _dicts(cur, REJECT_SQL))
+        files = tuple(f | {"changed_s": _age(now, f["last_change"])} for f in _dicts(cur, FILE_SQL))
+        return DataHealth(files, _dicts(cur, REJECT_SQL))
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="data-status", markup=False)

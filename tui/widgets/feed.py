@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -32,10 +34,16 @@ class Feed(Widget):
 
     DEFAULT_CSS = "Feed { display: none; }"
 
-    def __init__(self, store: Store, config: Config, folder: Path | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        folder: Path | None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         super().__init__()
         self.folder = folder
-        self.ingestor = Ingestor(store, config, folder)
+        self.ingestor = Ingestor(store, config, folder, clock=clock)
         self.stop = threading.Event()
         self.scanned = threading.Event()
         self._sums_failed = False
