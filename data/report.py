@@ -288,39 +288,49 @@ def render_csv(rep: dict[str, Any]) -> str:
 # ---------- md ----------
 
 
-def _attention(agents: list[dict[str, Any]]) -> list[str]:
-    """Agents who stand out against the team: lowest CSAT, highest AHT, most missed rings."""
+def _attention(rep: dict[str, Any]) -> list[str]:
+    """Agents who stand out against their team (with teams in the configuration; else against the
+    floor): lowest CSAT, highest AHT, most missed rings. A team's or the floor's figure is its own
+    KPI over its contacts, not the mean of its agents'."""
+    agents = rep["agents"]
+    teams = {t["team"]: t for t in rep.get("teams", [])}
     out = []
-
-    def mean(key: str) -> float | None:
-        vals = [a[key] for a in agents if a.get(key) is not None]
-        return sum(vals) / len(vals) if vals else None
 
     def name(a: dict[str, Any]) -> str:
         return a.get("name") or a["agent"]
 
+    def peers(a: dict[str, Any]) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+        """The agent's team (its KPI row and agents), else the floor."""
+        team = a.get("team")
+        if team is not None and team in teams:
+            return f"team {team}", teams[team], [x for x in agents if x.get("team") == team]
+        return "floor", rep["totals"], agents
+
     rated = [a for a in agents if a.get("csat") is not None]
     if len(rated) > 1:
         low = min(rated, key=lambda a: a["csat"])
-        team = mean("csat")
-        if team is not None and low["csat"] < team:
+        label, row, _ = peers(low)
+        if row.get("csat") is not None and low["csat"] < row["csat"]:
             out.append(
-                f"Lowest CSAT: **{name(low)}** {show('csat', low['csat'])} (team {show('csat', team)})"
+                f"Lowest CSAT: **{name(low)}** {show('csat', low['csat'])} "
+                f"({label} {show('csat', row['csat'])})"
             )
     timed = [a for a in agents if a.get("aht_s") is not None]
     if len(timed) > 1:
         high = max(timed, key=lambda a: a["aht_s"])
-        team = mean("aht_s")
-        if team is not None and high["aht_s"] > team:
+        label, row, _ = peers(high)
+        if row.get("aht_s") is not None and high["aht_s"] > row["aht_s"]:
             out.append(
-                f"Highest AHT: **{name(high)}** {show('aht_s', high['aht_s'])} (team {show('aht_s', team)})"
+                f"Highest AHT: **{name(high)}** {show('aht_s', high['aht_s'])} "
+                f"({label} {show('aht_s', row['aht_s'])})"
             )
     rings = [a for a in agents if a.get("missed_rings")]
     if rings:
         most = max(rings, key=lambda a: a["missed_rings"])
-        total = sum(a["missed_rings"] for a in agents)
+        label, _, members = peers(most)
+        total = sum(a.get("missed_rings") or 0 for a in members)
         out.append(
-            f"Most missed rings: **{name(most)}** {most['missed_rings']} (team total {total})"
+            f"Most missed rings: **{name(most)}** {most['missed_rings']} ({label} total {total})"
         )
     return out
 
@@ -362,7 +372,7 @@ def render_md(rep: dict[str, Any], overdue_rows: list[dict[str, Any]] | None = N
     else:
         out.append("No contact reasons recorded.")
     out += ["", "## Agents who need attention", ""]
-    out += [f"- {line}" for line in _attention(rep["agents"])] or ["Nobody stands out."]
+    out += [f"- {line}" for line in _attention(rep)] or ["Nobody stands out."]
     out += ["", "## Overdue", ""]
     out.append(
         f"{tot.get('overdue', 0)} overdue, {tot.get('at_risk', 0)} at risk, {backlog_when(meta)}."

@@ -64,8 +64,8 @@ def report(
     size = interval or default_interval(period)
     # One pass over the period for totals and every breakdown the report holds.
     keys = ("total", "agent", "queue", "channel", size, "topic")
-    if by == "team":
-        keys += (by,)
+    if by == "team" or cfg.teams:
+        keys += ("team",)
     shift = period.start - comparison.start
     # Independent queries, side by side (together.py).
     sets, comp, extras, reasons = together(
@@ -92,6 +92,12 @@ def report(
         "queues": breakdown(cur, cfg, period, filters, "queue", now, rows=sets["queue"]),
         "channels": breakdown(cur, cfg, period, filters, "channel", now, rows=sets["channel"]),
         "topics": topic_rows(reasons, sets["topic"]),
+        # With teams in the configuration: each agent is compared with their team (md summary).
+        "teams": (
+            breakdown(cur, cfg, period, filters, "team", now, rows=sets["team"])
+            if "team" in sets
+            else []
+        ),
         "intervals": intervals(cur, cfg, period, filters, size, now=now, rows=sets[size]),
         "comparison_totals": comp,
         "meta": {
@@ -123,6 +129,8 @@ def report(
         out["rows"] = (
             out[rows[by]]
             if by in rows
+            else out["teams"]
+            if by == "team"
             else breakdown(cur, cfg, period, filters, by, now, size, rows=sets[by])
         )
     return out

@@ -269,3 +269,28 @@ def test_intervals_of_15_minutes_and_only_known_channels(tmp_path, capsys, cfg):
     assert offered == {"09:00": 3, "09:15": 1}  # 09:00, 09:05, 09:10 | 09:20
     assert run_report([*base, "--channel", "fax"]) == 2
     assert "invalid choice: 'fax'" in capsys.readouterr().err
+
+
+def test_md_attention_compares_an_agent_with_their_team_or_the_floor(store, cur, cfg):
+    """A team's AHT is its own (over its contacts), not the mean of its agents' AHTs."""
+    insert(
+        store,
+        "contacts",
+        [
+            answered("2026-03-10 09:00", 10, talk=60, agent="a1", rating=5.0),
+            answered("2026-03-10 09:01", 10, talk=60, agent="a1", rating=5.0),
+            answered("2026-03-10 09:02", 10, talk=60, agent="a1", rating=4.0),
+            answered("2026-03-10 09:03", 10, talk=600, agent="a2", rating=1.0),
+            answered("2026-03-10 09:04", 10, talk=120, agent="a3", rating=5.0),
+        ],
+    )
+    period = resolve_period("today", cfg, NOW)
+    md = render(report(cur, cfg, period, Filters(), NOW), "md")
+    # floor AHT (60 + 60 + 60 + 600 + 120) / 5 = 180 s; the mean of the agents' would be 260 s
+    assert "Highest AHT: **a2** 10m 00s (floor 3m 00s)" in md
+    assert "Lowest CSAT: **a2** 0.0% (floor 80.0%)" in md  # 4 of 5 rated ≥ 4
+    teams = cfg.model_copy(update={"teams": {"a1": "Blue", "a2": "Blue", "a3": "Green"}})
+    md = render(report(cur, teams, period, Filters(), NOW), "md")
+    # team Blue: (60 + 60 + 60 + 600) / 4 = 195 s, CSAT 3 of 4
+    assert "Highest AHT: **a2** 10m 00s (team Blue 3m 15s)" in md
+    assert "Lowest CSAT: **a2** 0.0% (team Blue 75.0%)" in md
