@@ -105,7 +105,21 @@ async def test_overdue_pane_most_overdue_first(app):
         # 120 s and 60 s before the fixed clock's 13:00Z), and how long each has been open.
         assert cells(table(app, "#overdue-table"), "id") == ["k2", "c4", "c9"]
         assert cells(table(app, "#overdue-table"), "age_s") == ["10m00s", "2m00s", "1m00s"]
+        # due: chat 2 min after 13:50 Paris, calls 60 s after 13:58 and 13:59; whose they are
+        assert cells(table(app, "#overdue-table"), "due_at") == [
+            "Tue 13:52",
+            "Tue 13:59",
+            "Tue 14:00",
+        ]
+        assert cells(table(app, "#overdue-table"), "due_kind")[0] == "first response"
+        customers = ["cust2", "5550004", "1"]
+        assert cells(table(app, "#overdue-table"), "customer_shown") == customers
         assert app.query_one("#overdue-chart").painted
+        await pilot.press("m")  # masked for screen sharing, here and on the drill screens
+        assert cells(table(app, "#overdue-table"), "customer_shown") == ["•••"] * 3
+        assert app.masked
+        await pilot.press("m")
+        assert cells(table(app, "#overdue-table"), "customer_shown") == customers
 
 
 async def test_channels_and_reasons_panes(app):

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import DataTable
 
 from data.metrics import overdue
 from tui import fmt
 from tui.panes.base import Pane
-from tui.screens.drill import OpenContact
+from tui.screens.drill import MASK, OpenContact
 from tui.widgets.chart import Chart, count_axis
 from tui.widgets.search_table import Col, SearchTable
 
@@ -31,6 +32,11 @@ def _state(value: Any) -> str:
     return {"overdue": "⚠ overdue", "at_risk": "◔ at risk"}.get(str(value), fmt.text(value).plain)
 
 
+def _due(value: Any) -> str:
+    """When it falls (fell) due, in the site zone: Thu 14:05."""
+    return value.strftime("%a %H:%M") if isinstance(value, datetime) else fmt.DASH
+
+
 def _by(value: Any) -> str:
     if value is None:
         return fmt.DASH
@@ -45,15 +51,16 @@ COLUMNS = (
         style=lambda r: "bold red" if r.get("state") == "overdue" else "yellow",
     ),
     # The ticket or call id as its own system writes it (T-1042, not chat:T-1042), second: what
-    # a team lead reads out or looks up, in view at 80 columns. No customer column: customer ids
-    # show on the contact screen only (enter), where they can be masked.
+    # a team lead reads out or looks up, in view at 80 columns.
     Col("id", "Id"),
     Col("overdue_s", "Overdue by", _by, numeric=True),
-    Col("due_kind", "Due", lambda v: fmt.DASH if v is None else str(v).replace("_", " ")),
+    Col("due_at", "Due", _due),  # sorts as it reads: the value is an ISO time
+    Col("due_kind", "Target", lambda v: fmt.DASH if v is None else str(v).replace("_", " ")),
     Col("age_s", "Age", fmt.dur, numeric=True),
     Col("channel", "Channel"),
     Col("queue_name", "Queue"),
     Col("agent_name", "Agent"),
+    Col("customer_shown", "Customer"),  # `m` masks it (screen sharing), as on the drill screens
 )
 
 
@@ -84,6 +91,11 @@ class OverduePane(Pane):
     key = "overdue"
     title = "Overdue"
 
+    BINDINGS: ClassVar = [
+        Binding("m", "mask", "Mask", tooltip="Mask customer ids (screen sharing)"),
+    ]
+    data: OverdueData | None = None
+
     @classmethod
     def fetch(cls, cur, cfg, view, now: datetime, past=None) -> OverdueData:
         rows = [
@@ -103,8 +115,20 @@ class OverduePane(Pane):
         yield SearchTable(COLUMNS, id="overdue-table")
 
     def show(self, data: OverdueData) -> None:
-        self.query_one(SearchTable).set_rows(data.rows)
+        self.data = data
+        masked = bool(getattr(self.app, "masked", False))
+        rows = [
+            r | {"customer_shown": MASK if masked and r.get("customer") else r.get("customer")}
+            for r in data.rows
+        ]
+        self.query_one(SearchTable).set_rows(rows)
         self.query_one(Chart).draw(lambda plt: _paint(plt, data))
+
+    def action_mask(self) -> None:
+        self.app.masked = not self.app.masked
+        self.notify("Customer data masked" if self.app.masked else "Customer data shown")
+        if self.data is not None:
+            self.show(self.data)
 
     @on(DataTable.RowSelected, "#overdue-table")
     def _open_contact(self, event: DataTable.RowSelected) -> None:
