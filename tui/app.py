@@ -100,7 +100,7 @@ class FloorwatchApp(App[None]):
         self.pane_updates = 0  # pane data shown (ahead of the KPI strip): what a key waits for
         self.alerter = Alerter(config)
         self.wall_screen: WallScreen | None = None
-        self.masked = False  # `m` (Overdue, drill screens): customer ids and messages as •••
+        self.masked = False  # `m` on the drill-down screens: customer ids and messages as •••
         self._refreshing = self._dirty = False
         self._timer: Timer | None = None
         self.collector = gc_tuning.IdleCollector()

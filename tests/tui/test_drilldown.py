@@ -332,3 +332,21 @@ async def test_the_palette_offers_the_pane_and_drill_screen_keys(app, drill_fold
                 and plain(app.screen.query_one("#agent-title")) != title
             ),
         )
+
+
+def test_contact_times_carry_the_date_when_the_events_span_days() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tui.screens.contact import _times
+
+    paris = ZoneInfo("Europe/Paris")
+    one_day = [{"at": datetime(2026, 3, 10, h, 5, 9, tzinfo=paris)} for h in (9, 17)]
+    assert _times(one_day) == {0: "09:05:09", 1: "17:05:09"}
+    two_days = [*one_day, {"at": datetime(2026, 3, 11, 8, 0, tzinfo=paris)}, {"at": None}]
+    assert _times(two_days) == {
+        0: "10 Mar 09:05:09",
+        1: "10 Mar 17:05:09",
+        2: "11 Mar 08:00:00",
+        3: "–",
+    }

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import DataTable
 
 from data.metrics import overdue
 from tui import fmt
 from tui.panes.base import Pane
-from tui.screens.drill import MASK, OpenContact
+from tui.screens.drill import OpenContact
 from tui.widgets.chart import Chart, count_axis
 from tui.widgets.search_table import Col, SearchTable
 
@@ -51,7 +50,9 @@ COLUMNS = (
         style=lambda r: "bold red" if r.get("state") == "overdue" else "yellow",
     ),
     # The ticket or call id as its own system writes it (T-1042, not chat:T-1042), second: what
-    # a team lead reads out or looks up, in view at 80 columns.
+    # a team lead reads out or looks up, in view at 80 columns. No customer column, though issue 4
+    # lists one: issue 5, later, shows customer ids on the contact screen only (enter), where they
+    # can be masked.
     Col("id", "Id"),
     Col("overdue_s", "Overdue by", _by, numeric=True),
     Col("due_at", "Due", _due),  # sorts as it reads: the value is an ISO time
@@ -60,7 +61,6 @@ COLUMNS = (
     Col("channel", "Channel"),
     Col("queue_name", "Queue"),
     Col("agent_name", "Agent"),
-    Col("customer_shown", "Customer"),  # `m` masks it (screen sharing), as on the drill screens
 )
 
 
@@ -91,11 +91,6 @@ class OverduePane(Pane):
     key = "overdue"
     title = "Overdue"
 
-    BINDINGS: ClassVar = [
-        Binding("m", "mask", "Mask", tooltip="Mask customer ids (screen sharing)"),
-    ]
-    data: OverdueData | None = None
-
     @classmethod
     def fetch(cls, cur, cfg, view, now: datetime, past=None) -> OverdueData:
         rows = [
@@ -115,20 +110,8 @@ class OverduePane(Pane):
         yield SearchTable(COLUMNS, id="overdue-table")
 
     def show(self, data: OverdueData) -> None:
-        self.data = data
-        masked = bool(getattr(self.app, "masked", False))
-        rows = [
-            r | {"customer_shown": MASK if masked and r.get("customer") else r.get("customer")}
-            for r in data.rows
-        ]
-        self.query_one(SearchTable).set_rows(rows)
+        self.query_one(SearchTable).set_rows(data.rows)
         self.query_one(Chart).draw(lambda plt: _paint(plt, data))
-
-    def action_mask(self) -> None:
-        self.app.masked = not self.app.masked
-        self.notify("Customer data masked" if self.app.masked else "Customer data shown")
-        if self.data is not None:
-            self.show(self.data)
 
     @on(DataTable.RowSelected, "#overdue-table")
     def _open_contact(self, event: DataTable.RowSelected) -> None:

@@ -31,8 +31,15 @@ SLA_MARK = {"met": "✓ met", "missed": "✗ missed", "overdue": "⚠ overdue", 
 TEXT_WIDTH = 200
 
 
-def _time(value: Any) -> str:
-    return value.strftime("%H:%M:%S") if isinstance(value, datetime) else fmt.DASH
+def _times(events: list[dict[str, Any]]) -> dict[int, str]:
+    """Each event's time (site zone): the time of day, with the date too when the contact's events
+    span more than one day (an email answered the next morning)."""
+    stamps = [e.get("at") for e in events]
+    days = {s.date() for s in stamps if isinstance(s, datetime)}
+    layout = "%d %b %H:%M:%S" if len(days) > 1 else "%H:%M:%S"
+    return {
+        i: s.strftime(layout) if isinstance(s, datetime) else fmt.DASH for i, s in enumerate(stamps)
+    }
 
 
 def _gap(value: Any) -> str:
@@ -74,7 +81,7 @@ class ContactScreen(DrillScreen):
 
     def _columns(self) -> tuple[Col, ...]:
         return (
-            Col("at", "Time", _time),
+            Col("at_shown", "Time", sortable=False),
             Col("gap_s", "Wait", _gap, numeric=True),
             Col("who_shown", "Who"),
             Col("what", "Event"),
@@ -106,7 +113,8 @@ class ContactScreen(DrillScreen):
             Text.assemble(
                 (" Contact ", "reverse"),
                 " ",
-                (visible(str(c["contact_id"])), "bold"),
+                # the id as its own system writes it (T-1042), as the Overdue pane shows it
+                (visible(str(c.get("source_id") or c["contact_id"])), "bold"),
                 visible(f" · {c['channel']} · queue {c['queue'] or fmt.DASH} · "),
                 (str(c["eo"]), "bold"),
                 ("   m mask · a agent · esc back", "dim"),
@@ -117,7 +125,10 @@ class ContactScreen(DrillScreen):
         )
         self.query_one("#contact-facts", Static).update(self._facts(c))
         self.query_one("#contact-sla", Static).update(_sla(d))
-        rows = [e | {"who_shown": self._who(e)} for e in d.events]
+        times = _times(d.events)
+        rows = [
+            e | {"who_shown": self._who(e), "at_shown": times[i]} for i, e in enumerate(d.events)
+        ]
         self.query_one(SearchTable).set_rows(rows)
         self._show_message()
 
