@@ -81,7 +81,18 @@ def custom_period(start: str, end: str, cfg: Config) -> Period:
     s, e = parse_time(start, cfg), parse_time(end, cfg)
     if e <= s:
         raise ValueError(f"--to ({end}) must be after --from ({start})")
-    return Period(s, e, f"{start} – {end}")
+    return Period(s, e, _custom_label(start, end))
+
+
+def _custom_label(start: str, end: str) -> str:
+    """Whole days read as people write them, last day included: `--from 2026-12-03 --to
+    2026-12-04` is "2026-12-03", one day; times stay as given (the end exclusive)."""
+    try:
+        first, after = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        return f"{start} – {end}"
+    last = after - timedelta(days=1)
+    return first.isoformat() if last == first else f"{first.isoformat()} – {last.isoformat()}"
 
 
 def comparison_period(p: Period, cfg: Config, now: datetime | None = None) -> Period:

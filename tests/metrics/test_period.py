@@ -40,7 +40,10 @@ def test_period_over_dst_change_keeps_wall_clock(cfg):
 def test_custom_period(cfg):
     p = custom_period("2026-03-01", "2026-03-08", cfg)
     assert (p.start, p.end) == (t("2026-03-01 00:00"), t("2026-03-08 00:00"))
+    assert p.label == "2026-03-01 – 2026-03-07"  # whole days: the last one included, as read
+    assert custom_period("2026-03-01", "2026-03-02", cfg).label == "2026-03-01"
     p = custom_period("2026-03-01T08:00", "2026-03-01T10:00:00+00:00", cfg)
+    assert p.label == "2026-03-01T08:00 – 2026-03-01T10:00:00+00:00"
     assert p.start == t("2026-03-01 08:00") and p.end == t("2026-03-01 11:00")
     assert p.start.tzinfo == PARIS
     for bad in (("2026-03-02", "2026-03-01"), ("yesterday", "2026-03-01")):
