@@ -181,7 +181,7 @@ def open_work(cur: Any, cfg: Config, filters: Filters, now: datetime) -> list[di
     its next due time and state: overdue, at_risk or open. Most overdue first."""
     sql = f"""WITH {_open_work(filters)},
 w AS (SELECT *, least(fr_due, res_due) AS next_due FROM o)
-SELECT contact_id, channel, queue, offered_at, next_due AS due_at,
+SELECT contact_id, coalesce(source_id, contact_id) AS id, channel, queue, offered_at, next_due AS due_at,
     CASE WHEN fr_due IS NOT NULL AND (res_due IS NULL OR fr_due <= res_due)
         THEN 'first_response' ELSE 'resolution' END AS due_kind,
     (epoch_us($t::TIMESTAMPTZ) - epoch_us(next_due)) / 1e6 AS overdue_s,
@@ -197,7 +197,7 @@ def recent_contacts(
 ) -> list[dict[str, Any]]:
     """The contacts of the period under `filters`, latest first."""
     sql = f"""WITH {period_contacts("total", filters)}
-SELECT contact_id, offered_at, channel, queue, eo AS outcome, wait_s, handle_s, rating, topic
+SELECT contact_id, coalesce(source_id, contact_id) AS id, offered_at, channel, queue, eo AS outcome, wait_s, handle_s, rating, topic
 FROM c ORDER BY offered_at DESC, contact_id LIMIT $limit"""
     p = params(cfg, filters, now, period) | {"limit": LIST_LIMIT}
     return _local(run(cur, sql, p), cfg, "offered_at")
@@ -208,7 +208,7 @@ def rated_contacts(
 ) -> list[dict[str, Any]]:
     """Rated contacts of the period under `filters`, lowest rating first (then latest)."""
     sql = f"""WITH {period_contacts("total", filters, " AND rating IS NOT NULL")}
-SELECT contact_id, offered_at, channel, queue, rating, rating_comment, topic
+SELECT contact_id, coalesce(source_id, contact_id) AS id, offered_at, channel, queue, rating, rating_comment, topic
 FROM c ORDER BY rating, offered_at DESC, contact_id LIMIT $limit"""
     p = params(cfg, filters, now, period) | {"limit": LIST_LIMIT}
     return _local(run(cur, sql, p), cfg, "offered_at")

@@ -23,7 +23,7 @@ from data.text import visible
 from tui import fmt
 from tui.screens.drill import DrillScreen, OpenContact
 from tui.view import View
-from tui.widgets.chart import Chart
+from tui.widgets.chart import Chart, count_axis
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.kpi_strip import Kpi, _count_delta, _dur_delta, _pts, change
 from tui.widgets.search_table import Col, SearchTable
@@ -81,7 +81,7 @@ OPEN_COLUMNS = (
     Col("channel", "Channel"),
     Col("queue", "Queue"),
     Col("offered_at", "Offered", _when),
-    Col("contact_id", "Contact"),
+    Col("id", "Contact"),
 )
 RECENT_COLUMNS = (
     Col("offered_at", "Offered", _when),
@@ -92,7 +92,7 @@ RECENT_COLUMNS = (
     Col("handle_s", "Handle", fmt.dur, numeric=True),
     Col("rating", "Rating", _rating, numeric=True),
     Col("topic", "Topic"),
-    Col("contact_id", "Contact"),
+    Col("id", "Contact"),
 )
 
 
@@ -103,7 +103,7 @@ def rated_columns(private: Any) -> tuple[Col, ...]:
         Col("offered_at", "Offered", _when),
         Col("channel", "Channel"),
         Col("topic", "Topic"),
-        Col("contact_id", "Contact"),
+        Col("id", "Contact"),
     )
 
 
@@ -292,7 +292,7 @@ class AgentScreen(DrillScreen):
             lambda plt: _bars(plt, days, aht, "AHT by day, minutes (30 days)", "orange")
         )
         self.query_one("#agent-csat-chart", Chart).draw(
-            lambda plt: _bars(plt, days, csat, "CSAT by day, % (30 days)", "green")
+            lambda plt: _bars(plt, days, csat, "CSAT by day, % (30 days)", "green", percent=True)
         )
 
     # ---- actions ----------------------------------------------------------------------------
@@ -333,11 +333,20 @@ def _paused_line(row: dict[str, Any]) -> Text:
     return Text(visible(line), no_wrap=True, overflow="ellipsis")
 
 
-def _bars(plt: Any, xs: list[str], ys: list[float], title: str, color: str) -> None:
+def _bars(
+    plt: Any, xs: list[str], ys: list[float], title: str, color: str, percent: bool = False
+) -> None:
+    """Bars from 0: a count axis in whole steps (plotext's own read 0.17 handled, or -1 to 1 with
+    no contact at all), or 0-100 for a percentage."""
     if xs:
         # Few labels, far apart: plotext places them in a hash-dependent order and drops those that
         # collide, so crowded labels would differ from run to run.
         step = max(1, -(-len(xs) // 4))
         plt.bar(list(range(len(xs))), ys, color=color, width=0.6)
         plt.xticks(list(range(0, len(xs), step)), xs[::step])
-    plt.title(title)
+    if percent:
+        plt.ylim(0, 100)
+        plt.yticks([0, 50, 100], ["0", "50", "100"])
+    else:
+        count_axis(plt, ys)
+    plt.title(title if any(ys) else f"{title}: none")
