@@ -46,10 +46,20 @@ EXTRA_KEYS: tuple[str, ...] = (
     "interactions_per_contact",
     "messages_sent",
     "transfers",
+    "backlog",  # open contacts at the instant overdue and at_risk are counted, of any offer time
 )
 SNAPSHOT_KEYS: tuple[str, ...] = ("waiting_now", "longest_wait_s")
 COUNT_KEYS = frozenset(
-    ("offered", "answered", "abandoned", "short_abandoned", "timeout", "open", "transfers")
+    (
+        "offered",
+        "answered",
+        "abandoned",
+        "short_abandoned",
+        "timeout",
+        "open",
+        "transfers",
+        "backlog",
+    )
 )
 BY_KEYS = ("agent", "queue", "channel", "team", "topic", "interval")
 INTERVAL_SIZES = ("15min", "hour", "day")
@@ -310,7 +320,7 @@ def totals_and_gaps(
     if not rows:
         # No contact offered in the period: the backlog still counts.
         rows_ = overdue_count_sets(cur, cfg, filters, min(now, period.end), ("total",))
-        row = empty_row() | rows_["total"].get(None, {"overdue": 0, "at_risk": 0})
+        row = empty_row() | rows_["total"].get(None, {})
     else:
         row = rows[None]
     gaps = [

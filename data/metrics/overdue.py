@@ -66,16 +66,25 @@ FROM d ORDER BY overdue_s DESC, contact_id LIMIT $limit"""
     return rows
 
 
+# Over the open work `o` at $t: overdue, at risk (due within at_risk_s), and all of it (backlog:
+# the open contacts overdue and at risk are part of, whenever they were offered).
+_COUNTS = """count(*) FILTER (least(fr_due, res_due) < $t) AS overdue,
+    count(*) FILTER (least(fr_due, res_due) >= $t
+        AND least(fr_due, res_due) < $t + to_seconds($at_risk)) AS at_risk,
+    count(*) AS backlog"""
+COUNTED = ("overdue", "at_risk", "backlog")
+
+
 def overdue_counts(
     cur: Any, cfg: Config, filters: Filters, at: datetime, key: str = "total"
 ) -> dict[Any, dict[str, int]]:
-    """{key value: {"overdue": n, "at_risk": n}} as of `at`, grouped by a sql.KEYS key."""
+    """{key value: {"overdue": n, "at_risk": n, "backlog": n}} as of `at`, grouped by a sql.KEYS
+    key."""
     sql = f"""WITH {_open_work(filters)}
-SELECT {KEYS[key]} AS k, count(*) FILTER (due_at < $t) AS overdue,
-    count(*) FILTER (due_at >= $t) AS at_risk
-FROM d GROUP BY 1"""
+SELECT {KEYS[key]} AS k, {_COUNTS}
+FROM o GROUP BY 1"""
     rows = run(cur, sql, _params(cfg, filters, at))
-    return {r["k"]: {"overdue": r["overdue"], "at_risk": r["at_risk"]} for r in rows}
+    return {r["k"]: {c: r[c] for c in COUNTED} for r in rows}
 
 
 def overdue_count_sets(
@@ -87,16 +96,15 @@ def overdue_count_sets(
     sets = ", ".join(["()" if k == "total" else f"(k_{k})" for k in keys])
     grouping = f"GROUPING({', '.join(f'k_{k}' for k in cols)})" if cols else "0"
     sql = f"""WITH {_open_work(filters)}
-SELECT {grouping} AS g, {heads}count(*) FILTER (due_at < $t) AS overdue,
-    count(*) FILTER (due_at >= $t) AS at_risk
-FROM d GROUP BY GROUPING SETS ({sets})"""
+SELECT {grouping} AS g, {heads}{_COUNTS}
+FROM o GROUP BY GROUPING SETS ({sets})"""
     out: dict[str, dict[Any, dict[str, int]]] = {k: {} for k in keys}
     ids = grouping_ids(keys)
     for r in run(cur, sql, _params(cfg, filters, at)):
         key = ids.get(r["g"])
         if key is not None:
             value = None if key == "total" else r[f"k_{key}"]
-            out[key][value] = {"overdue": r["overdue"], "at_risk": r["at_risk"]}
+            out[key][value] = {c: r[c] for c in COUNTED}
     return out
 
 

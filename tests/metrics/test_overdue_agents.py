@@ -75,6 +75,7 @@ def test_overdue_and_at_risk(store, cur, cfg):
     assert rows[0]["due_at"] == t("2026-03-09 21:00")
     tot = totals(cur, cfg, resolve_period("today", cfg, NOW), F, NOW)
     assert (tot["overdue"], tot["at_risk"]) == (3, 1)
+    assert tot["backlog"] == 5  # the four above and the call in progress (v:1), none overdue
     assert [r["contact_id"] for r in overdue(cur, cfg, Filters(channel="chat"), NOW)] == ["c:1"]
     assert len(overdue(cur, cfg, F, NOW, limit=2)) == 2
 

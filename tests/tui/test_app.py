@@ -39,6 +39,8 @@ async def test_kpi_strip_and_queues_pane(app):
         assert kpis.changes["offered"] == "▲ +6"
         assert kpis.changes["service_level"].startswith("▼")
         assert kpis.changes["waiting_now"] == "now"
+        # the open work (calls c4, c9, chat k2), of which overdue: k2 (due 13:52) and c4 (13:59)
+        assert kpis.values["open"] == "3/2"
         queues = table(app, "#queues-table")
         assert sorted(cells(queues, "name")) == ["sales", "support", "webchat"]
         assert app.query_one("#queues-chart").painted

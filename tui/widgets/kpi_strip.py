@@ -49,7 +49,8 @@ def _dur_delta(diff: float) -> str:
 
 
 def _open_overdue(totals: Mapping[str, Any]) -> str:
-    return f"{fmt.count(totals.get('open'))}/{fmt.count(totals.get('overdue'))}"
+    # The open work (of any offer time) and how much of it is overdue: 120/29 reads as 29 of 120.
+    return f"{fmt.count(totals.get('backlog'))}/{fmt.count(totals.get('overdue'))}"
 
 
 KPIS: tuple[Kpi, ...] = (
