@@ -424,3 +424,21 @@ async def test_the_interval_key_makes_the_queues_chart_finer_then_wraps_to_days(
         await wait_for(pilot, lambda: app.view.period == "yesterday" and pane.data.size == "15min")
         offered = sum(r["offered"] for r in pane.data.intervals)
         assert offered == 0 and len(pane.data.intervals) == 96
+
+
+async def test_a_pane_key_typed_right_after_its_number_reaches_the_new_pane(app):
+    """'1i' typed as one burst: the i must find the Queues pane focused, not the old pane's table
+    (focus given through call_later came after the queued i)."""
+    from textual import events
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("6")
+        await pilot.pause()
+        for key in ("1", "i"):
+            app.post_message(events.Key(key, key))
+        await wait_for(pilot, lambda: app.view.interval == "15min", timeout=5)
+        for key in ("2", "g"):
+            app.post_message(events.Key(key, key))
+        board = app.query_one("#agents-table")
+        await wait_for(pilot, lambda: board.grouped, timeout=5)

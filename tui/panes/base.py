@@ -62,7 +62,9 @@ class Pane(Vertical):
         return self.query(SearchTable).first()
 
     def focus_table(self) -> None:
-        self.query(SearchTable).first().focus()
+        # At once, not through Widget.focus (call_later): a key typed right after the pane's number
+        # ("2g") is already queued, and would go to the pane left behind.
+        self.screen.set_focus(self.query(SearchTable).first())
 
     _search_target: SearchTable | None = None
 
