@@ -228,7 +228,8 @@ SELECT
     answered_at,
     CASE WHEN is_resolved THEN coalesce(resolved_at, last_ts) END AS ended_at,
     -- Closed unanswered: the wait runs to the close time. Without one it is not known (the
-    -- last message says only that the customer was still there): NULL, not a short abandon.
+    -- last message says only that the customer was still there then; with a single message
+    -- that gave 0 s, a short abandon): NULL.
     CASE
         WHEN answered_at IS NOT NULL THEN epoch(answered_at - offered_at)
         WHEN is_resolved THEN epoch(resolved_at - offered_at)
@@ -537,8 +538,8 @@ def column_of(cur, sql: str, params: list | None = None) -> pa.Array:
 # Raise when a change to the SQL above changes what it derives from the same raw rows: stores
 # derived before it are derived again on their next run (a rewrite that derives the same, like
 # the segment numbering without a window, keeps it).
-# 2: a conversation closed with no reply and no close time has no wait (was 0 s from its last
-# message: a short abandon).
+# 2: a conversation closed with no reply and no close time has no wait (was the time to its
+# last message: 0 s for one message, a short abandon).
 DERIVATION_VERSION = 2
 
 

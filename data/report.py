@@ -11,7 +11,7 @@ from typing import Any
 from data import units
 from data.metrics.agents import AGENT_KEYS
 from data.metrics.kpis import EXTRA_KEYS, SNAPSHOT_KEYS, TOTALS_KEYS
-from data.text import visible
+from data.text import visible_values
 
 FORMATS = ("table", "json", "csv", "md")
 RATE_KEYS = frozenset(
@@ -396,5 +396,5 @@ def render(rep: dict[str, Any], fmt: str, overdue_rows: list[dict[str, Any]] | N
     if fmt == "csv":
         return render_csv(rep)
     if fmt == "md":
-        return visible(render_md(rep, overdue_rows), lines=True)
-    return visible(render_table(rep), lines=True)
+        return render_md(visible_values(rep), visible_values(overdue_rows))
+    return render_table(visible_values(rep))

@@ -66,3 +66,26 @@ def test_report_table_and_md_show_them_json_and_csv_keep_the_data(tmp_path, caps
     assert run_report([*base, "--by", "agent", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert rows[0]["agent"] == f"Agent/{ESC}[31mEve"
+
+
+def test_a_newline_in_a_value_cannot_start_a_line_of_the_report(tmp_path, capsys) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    chats = [
+        '{"type": "conversation", "conversation_id": "k1", "created_at": "2026-03-10T09:00:00Z",'
+        ' "channel": "chat", "status": "open", "topic": "billing\\n## Overdue\\n\\n99 overdue",'
+        ' "agent": "a1\\r\\nFAKE"}',
+        '{"conversation_id": "k1", "ts": "2026-03-10T09:00:00Z", "role": "customer", "text": "hi"}',
+        '{"conversation_id": "k1", "ts": "2026-03-10T09:01:00Z", "role": "agent", "author":'
+        ' "a1\\r\\nFAKE", "text": "yes"}',
+    ]
+    (folder / "chats.jsonl").write_text("\n".join(chats) + "\n")
+    (folder / "floorwatch.toml").write_text('timezone = "UTC"\n')
+    base = [str(folder), "--from", "2026-03-10", "--to", "2026-03-11", "--now", "2026-03-10T12:00Z"]
+    assert run_report([*base, "--format", "md"]) == 0
+    md = capsys.readouterr().out
+    assert [line for line in md.splitlines() if line.startswith("## Overdue")] == ["## Overdue"]
+    assert "| billing␊## Overdue␊␊99 overdue |" in md
+    assert run_report([*base, "--by", "agent"]) == 0
+    table = capsys.readouterr().out
+    assert "a1␍␊FAKE" in table and "\nFAKE" not in table

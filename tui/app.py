@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from data.config import Config
 from data.store import Store
+from data.text import visible
 from tui import gc_tuning, refresh
 from tui.commands import FloorwatchCommands
 from tui.messages import FilterOptions, IngestDone, IngestProgress, PaneFetched, Refreshed
@@ -311,7 +312,7 @@ class FloorwatchApp(App[None]):
                 self._refresh_ended()
             if worker.name == "scan":
                 self.loading = False
-                self._loading_line(f"Loading failed: {worker.error}")
+                self._loading_line(visible(f"Loading failed: {worker.error}"))
 
     # ---- helpers ------------------------------------------------------------------------------
     def _set_view(self, view: View) -> None:

@@ -36,7 +36,9 @@ class View:
     def next_period(self) -> View:
         names = list(PERIODS)
         index = names.index(self.period) if self.period in names else -1
-        return replace(self, period=names[(index + 1) % len(names)])
+        # The chart's interval goes back to the new period's own: 15 minutes over 30 days would
+        # be 2,880 points, and only whole days are read from the kept day sums.
+        return replace(self, period=names[(index + 1) % len(names)], interval=None)
 
     def interval_size(self, period: Period) -> str:
         return self.interval or default_interval(period)

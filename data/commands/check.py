@@ -21,7 +21,7 @@ from data.commands.common import (
     load_settings,
 )
 from data.store import Store
-from data.text import visible
+from data.text import visible_values
 
 MAX_REJECTS_SHOWN = 200
 
@@ -58,10 +58,15 @@ def run_check(argv: list[str]) -> int:
         except UsageError as exc:
             return fail(str(exc))
         summary = summarize(store)
-    print(json.dumps(summary, indent=2) if args.format == "json" else render_text(summary))
+    # File names and reasons in the text: control characters as symbols, never to the terminal.
+    text = (
+        json.dumps(summary, indent=2)
+        if args.format == "json"
+        else render_text(visible_values(summary))
+    )
+    print(text)
     problems = summary["totals"]["rejected"] or any(
-        f["status"] in ("skipped", "unreadable", "missing") or f["held_back_bytes"]
-        for f in summary["files"]
+        f["status"] in ("skipped", "unreadable") or f["held_back_bytes"] for f in summary["files"]
     )
     return 1 if problems else 0
 
@@ -123,8 +128,8 @@ def render_text(summary: dict) -> str:
         )
         if f["held_back_bytes"]:
             out.append(
-                f"{'':<{width}}  last line unterminated ({f['held_back_bytes']:,} bytes): "
-                "loaded once it ends with a newline"
+                f"{'':<{width}}  last line unterminated or record unfinished "
+                f"({f['held_back_bytes']:,} bytes): loaded once it is complete"
             )
     rejects = summary["rejects"]
     if rejects:
@@ -141,5 +146,4 @@ def render_text(summary: dict) -> str:
         f"{t['agent_events']:,} agent events, {t['rejected']:,} "
         f"{'rejected line' if t['rejected'] == 1 else 'rejected lines'}"
     )
-    # File names, reasons: control characters in them shown as symbols, not sent to the terminal.
-    return visible("\n".join(out), lines=True)
+    return "\n".join(out)

@@ -39,7 +39,8 @@ def load_paths(store: Store, config: Config, paths: list[Path]) -> IngestResult:
 
 
 def held_back(store: Store) -> dict[str, int]:
-    """{path: bytes} of the files whose last line is not yet complete (not loaded until it is)."""
+    """{path: bytes} of the files whose end is not read yet: an unterminated last line (loaded once
+    it ends), or a record still open at the end of the file (a quoted CSV field)."""
     rows = (
         store.cursor()
         .execute(

@@ -99,14 +99,14 @@ def run_report(argv: list[str]) -> int:
                 return fail(str(exc))
         for path in held_back(store):
             print(
-                f"floorwatch: {visible(path)}: last line unterminated, left out until it ends "
-                "with a newline",
+                f"floorwatch: {visible(path)}: last line unterminated or record unfinished, left "
+                "out until it is complete",
                 file=sys.stderr,
             )
         cur = store.cursor()
         rep = report(cur, config, period, filters, now, by=args.by, interval=args.interval)
         # The items of the md summary's backlog, counted at the same instant as its figures.
-        at = min(now, period.end)
+        at = rep["meta"]["backlog_at"]
         rows = overdue(cur, config, filters, at, limit=10) if args.format == "md" else None
     out = render(rep, args.format, rows)
     if args.alerts:

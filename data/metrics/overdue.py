@@ -75,22 +75,11 @@ _COUNTS = """count(*) FILTER (least(fr_due, res_due) < $t) AS overdue,
 COUNTED = ("overdue", "at_risk", "backlog")
 
 
-def overdue_counts(
-    cur: Any, cfg: Config, filters: Filters, at: datetime, key: str = "total"
-) -> dict[Any, dict[str, int]]:
-    """{key value: {"overdue": n, "at_risk": n, "backlog": n}} as of `at`, grouped by a sql.KEYS
-    key."""
-    sql = f"""WITH {_open_work(filters)}
-SELECT {KEYS[key]} AS k, {_COUNTS}
-FROM o GROUP BY 1"""
-    rows = run(cur, sql, _params(cfg, filters, at))
-    return {r["k"]: {c: r[c] for c in COUNTED} for r in rows}
-
-
 def overdue_count_sets(
     cur: Any, cfg: Config, filters: Filters, at: datetime, keys: tuple[str, ...]
 ) -> dict[str, dict[Any, dict[str, int]]]:
-    """overdue_counts for several keys in one pass: {key: {value: {"overdue", "at_risk"}}}."""
+    """Overdue, at risk and backlog counts as of `at` for several sql.KEYS keys in one pass:
+    {key: {value: {"overdue", "at_risk", "backlog"}}}."""
     cols = [k for k in keys if k != "total"]
     heads = "".join(f"{KEYS[k]} AS k_{k}, " for k in cols)
     sets = ", ".join(["()" if k == "total" else f"(k_{k})" for k in keys])

@@ -147,17 +147,20 @@ def test_without_db_an_unterminated_last_line_is_taken_as_complete(tmp_path: Pat
     assert json.loads(result.stdout)["files"][0]["loaded"] == 6
 
 
-def test_a_file_gone_since_the_last_run_is_reported_and_exits_1(tmp_path: Path) -> None:
+def test_a_file_gone_since_the_last_run_is_reported_not_failed(tmp_path: Path) -> None:
+    """logrotate deleting the oldest copy is no fault of the data: listed, what it held kept,
+    and check still exits 0, then and on every later run."""
     folder = tmp_path / "in"
     write(folder / "queue_log", calls(1))
     write(folder / "queue_log.1", calls(1).replace("c0", "d0"))
     db = str(tmp_path / "fw.duckdb")
     assert run(str(folder), "--db", db, cwd=tmp_path).returncode == 0
     (folder / "queue_log.1").unlink()
-    result = run(str(folder), "--db", db, cwd=tmp_path)
-    assert result.returncode == 1
-    assert "queue_log.1  MISSING: file vanished" in result.stdout
-    assert "Totals: 2 contacts" in result.stdout  # what it held stays
+    for _ in range(2):
+        result = run(str(folder), "--db", db, cwd=tmp_path)
+        assert result.returncode == 0
+        assert "queue_log.1  MISSING: file vanished" in result.stdout
+        assert "Totals: 2 contacts" in result.stdout  # what it held stays
 
 
 def test_report_with_db_says_which_last_line_it_left_out(tmp_path: Path, capsys) -> None:
@@ -167,4 +170,4 @@ def test_report_with_db_says_which_last_line_it_left_out(tmp_path: Path, capsys)
     write(folder / "queue_log", calls(2)[:-5])
     db = str(tmp_path / "fw.duckdb")
     assert run_report([str(folder), "--db", db, "--format", "json"]) == 0
-    assert "queue_log: last line unterminated, left out" in capsys.readouterr().err
+    assert "queue_log: last line unterminated or record unfinished" in capsys.readouterr().err

@@ -420,10 +420,9 @@ async def test_the_interval_key_makes_the_queues_chart_finer_then_wraps_to_days(
             await pilot.press("i")
             await wait_for(pilot, lambda s=size: pane.data.size == s)
             assert len(pane.data.intervals) == count
-        await pilot.press("i", "p")  # 15 minutes, kept for yesterday
-        await wait_for(pilot, lambda: app.view.period == "yesterday" and pane.data.size == "15min")
-        offered = sum(r["offered"] for r in pane.data.intervals)
-        assert offered == 0 and len(pane.data.intervals) == 96
+        await pilot.press("i", "p")  # 15 minutes, then another period: its own interval again
+        await wait_for(pilot, lambda: app.view.period == "yesterday" and pane.data.size == "hour")
+        assert app.view.interval is None
 
 
 async def test_a_pane_key_typed_right_after_its_number_reaches_the_new_pane(app):

@@ -288,11 +288,14 @@ class AgentScreen(DrillScreen):
         days = [s.strftime("%d/%m") for s, _, _ in d.daily]
         aht = [(a or 0) / 60 for _, a, _ in d.daily]
         csat = [(c or 0) * 100 for _, _, c in d.daily]
+        rated = any(c is not None for _, _, c in d.daily)
         self.query_one("#agent-aht-chart", Chart).draw(
             lambda plt: _bars(plt, days, aht, "AHT by day, minutes (30 days)", "orange")
         )
         self.query_one("#agent-csat-chart", Chart).draw(
-            lambda plt: _bars(plt, days, csat, "CSAT by day, % (30 days)", "green", percent=True)
+            lambda plt: _bars(
+                plt, days, csat, "CSAT by day, % (30 days)", "green", percent=True, some=rated
+            )
         )
 
     # ---- actions ----------------------------------------------------------------------------
@@ -334,10 +337,17 @@ def _paused_line(row: dict[str, Any]) -> Text:
 
 
 def _bars(
-    plt: Any, xs: list[str], ys: list[float], title: str, color: str, percent: bool = False
+    plt: Any,
+    xs: list[str],
+    ys: list[float],
+    title: str,
+    color: str,
+    percent: bool = False,
+    some: bool | None = None,
 ) -> None:
     """Bars from 0: a count axis in whole steps (plotext's own read 0.17 handled, or -1 to 1 with
-    no contact at all), or 0-100 for a percentage."""
+    no contact at all), or 0-100 for a percentage. `some`: whether there is any data (default:
+    any bar above 0; a day at 0 % CSAT is data)."""
     if xs:
         # Few labels, far apart: plotext places them in a hash-dependent order and drops those that
         # collide, so crowded labels would differ from run to run.
@@ -349,4 +359,4 @@ def _bars(
         plt.yticks([0, 50, 100], ["0", "50", "100"])
     else:
         count_axis(plt, ys)
-    plt.title(title if any(ys) else f"{title}: none")
+    plt.title(title if (any(ys) if some is None else some) else f"{title}: none")
