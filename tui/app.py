@@ -218,12 +218,16 @@ class FloorwatchApp(App[None]):
 
     @on(PaneFetched)
     def _pane_fetched(self, message: PaneFetched) -> None:
+        if not self.is_running:
+            return  # shutting down: the widgets these reach are being removed
         if self.wall_screen is None and message.pane == self.pane_key:
             self.pane.show(message.data)
             self.pane_updates += 1
 
     @on(Refreshed)
     def _refreshed(self, message: Refreshed) -> None:
+        if not self.is_running:
+            return  # shutting down: the widgets these reach are being removed
         snap = message.snapshot
         self.alerter.handle(self, snap)
         if self.wall_screen is not None:
@@ -252,10 +256,14 @@ class FloorwatchApp(App[None]):
     # ---- ingest -------------------------------------------------------------------------------
     @on(IngestProgress)
     def _progress(self, message: IngestProgress) -> None:
+        if not self.is_running:
+            return  # shutting down: the widgets these reach are being removed
         self._loading_line(f"Loading history: {message.progress.describe()}")
 
     @on(IngestDone)
     def _ingested(self, message: IngestDone) -> None:
+        if not self.is_running:
+            return  # shutting down: the widgets these reach are being removed
         result = message.result
         if message.initial or result.loaded:
             self.last_data_at = self.clock()
@@ -276,6 +284,8 @@ class FloorwatchApp(App[None]):
 
     @on(FilterOptions)
     def _show_filters(self, message: FilterOptions) -> None:
+        if not self.is_running:
+            return  # shutting down: the widgets these reach are being removed
         options = {"queue": message.queues, "channel": message.channels, "team": message.teams}
         current = {"queue": self.view.queue, "channel": self.view.channel, "team": self.view.team}
         names = {"queue": dict(self.config.queue_names)}

@@ -125,6 +125,8 @@ class DrillScreen(Screen[None]):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
+        if not self.app.is_running:
+            return  # shutting down: the widgets this reaches are being removed
         if message.key == self.key:
             with self.app.batch_update():
                 self.show(message.data)
