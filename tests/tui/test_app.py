@@ -109,9 +109,9 @@ async def test_overdue_pane_most_overdue_first(app):
         assert cells(table(app, "#overdue-table"), "age_s") == ["10m00s", "2m00s", "1m00s"]
         # due: chat 2 min after 13:50 Paris, calls 60 s after 13:58 and 13:59; whose they are
         assert cells(table(app, "#overdue-table"), "due_at") == [
-            "Tue 13:52",
-            "Tue 13:59",
-            "Tue 14:00",
+            "Tue 10 13:52",
+            "Tue 10 13:59",
+            "Tue 10 14:00",
         ]
         assert cells(table(app, "#overdue-table"), "due_kind")[0] == "first response"
         assert app.query_one("#overdue-chart").painted

@@ -32,8 +32,9 @@ def _state(value: Any) -> str:
 
 
 def _due(value: Any) -> str:
-    """When it falls (fell) due, in the site zone: Thu 14:05."""
-    return value.strftime("%a %H:%M") if isinstance(value, datetime) else fmt.DASH
+    """When it falls (fell) due, in the site zone: Thu 27 14:05 (the day of the month too: work
+    overdue by more than a week would otherwise read as due this week)."""
+    return value.strftime("%a %d %H:%M") if isinstance(value, datetime) else fmt.DASH
 
 
 def _by(value: Any) -> str:
