@@ -77,3 +77,61 @@ def test_a_long_reason_is_cut_with_an_ellipsis_on_the_chart() -> None:
 
     assert _label("cancel subscription", -5) == "cancel subscripti… ▼ -5"
     assert _label("upgrade", None) == "upgrade –"
+
+
+async def test_a_chart_is_built_once_until_drawn_again_resized_or_re_themed() -> None:
+    from textual.app import App, ComposeResult
+    from textual.containers import Vertical
+    from textual.widgets import ContentSwitcher, Static
+
+    from tui.widgets.chart import Chart
+
+    class Switched(App[None]):
+        CSS = "Chart { height: 10; }"
+
+        def compose(self) -> ComposeResult:
+            with ContentSwitcher(initial="charts"):
+                with Vertical(id="charts"):
+                    yield Chart(id="c")
+                yield Static("other", id="other")
+
+    app = Switched()
+    async with app.run_test(size=(80, 24)) as pilot:
+        chart = app.query_one(Chart)
+        builds = 0
+        build = chart.plt.build
+
+        def counted() -> str:
+            nonlocal builds
+            builds += 1
+            return build()
+
+        chart.plt.build = counted
+        chart.draw(lambda plt: (plt.bar(["a", "b"], [1, 2]), plt.title("first")))
+        await pilot.pause()
+        assert builds == 1 and "first" in _chart_text(chart)
+
+        # Hidden and shown again at the same size (a pane switched away and back): no new build.
+        switcher = app.query_one(ContentSwitcher)
+        switcher.current = "other"
+        await pilot.pause()
+        switcher.current = "charts"
+        await pilot.pause()
+        chart.refresh()
+        await pilot.pause()
+        assert builds == 1 and "first" in _chart_text(chart)
+
+        chart.draw(lambda plt: (plt.bar(["a", "b"], [1, 2]), plt.title("second")))
+        await pilot.pause()
+        assert builds == 2 and "second" in _chart_text(chart)
+
+        chart.styles.height = 12
+        await pilot.pause()
+        await pilot.pause()
+        # Built again for the new size (the resize also paints again: once more, at most).
+        assert 3 <= builds <= 4 and len(_chart_text(chart).splitlines()) == 12
+        resized = builds
+
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert builds == resized + 1

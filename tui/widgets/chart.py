@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import plotext._utility
+from textual.geometry import Size
+from textual.visual import VisualType
 from textual_plotext import PlotextPlot
 
 
@@ -45,12 +47,18 @@ def count_axis(plt: Any, values: Iterable[float], axis: str = "y") -> None:
 
 
 class Chart(PlotextPlot):
-    """A chart that redraws from scratch: clear, draw with `paint(plt)`, refresh this widget."""
+    """A chart that redraws from scratch: clear, draw with `paint(plt)`, refresh this widget.
+
+    What plotext built is kept until the chart is drawn again, resized or re-themed: textual-plotext
+    builds the whole figure on every render, and showing a pane again (its charts hidden, then
+    shown) asked for that render while the worker fetching the pane's data waited for the GIL."""
 
     def __init__(self, *, id: str | None = None, classes: str = "") -> None:
         super().__init__(id=id, classes=f"chart {classes}".strip())
         self.painted = False
         self._paint: Callable[[Any], None] | None = None
+        self._painted_for: Size | None = None
+        self._built: tuple[tuple[Size, str, str], VisualType] | None = None
 
     @property
     def bar_rows(self) -> int:
@@ -65,9 +73,18 @@ class Chart(PlotextPlot):
         plt.clear_figure()
         paint(plt)
         self.painted = True
+        self._painted_for = self.size
+        self._built = None
         self.refresh()
 
     def on_resize(self) -> None:
-        # A painter may depend on the size (bar_rows): painted again for the new one.
-        if self._paint is not None:
+        # A painter may depend on the size (bar_rows): painted again for a new one. Shown again
+        # at the size it was painted for (a pane switched back to), it stays as it is.
+        if self._paint is not None and self.size != self._painted_for:
             self.draw(self._paint)
+
+    def render(self) -> VisualType:
+        look = (self.size, self.app.theme, self.theme)
+        if self._built is None or self._built[0] != look:
+            self._built = (look, super().render())
+        return self._built[1]
