@@ -51,7 +51,7 @@ class Chart(PlotextPlot):
 
     What plotext built is kept until the chart is drawn again, resized or re-themed: textual-plotext
     builds the whole figure on every render, and showing a pane again (its charts hidden, then
-    shown) asked for that render while the worker fetching the pane's data waited for the GIL."""
+    shown) asked for that render while the worker fetching the pane's data needed the same cores."""
 
     def __init__(self, *, id: str | None = None, classes: str = "") -> None:
         super().__init__(id=id, classes=f"chart {classes}".strip())
