@@ -35,6 +35,12 @@ def num(value: float | None, digits: int = 1) -> str:
     return DASH if value is None else f"{value:.{digits}f}"
 
 
+def day_time(value: Any) -> str:
+    """A moment within the last few weeks, as already in the site zone: Thu 27 14:05 (the day of
+    the month too, so a week-old moment does not read as this week's)."""
+    return value.strftime("%a %d %H:%M") if isinstance(value, datetime) else DASH
+
+
 def clock(ts: datetime | None, zone: Any) -> str:
     return DASH if ts is None else ts.astimezone(zone).strftime("%H:%M")
 

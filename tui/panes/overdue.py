@@ -31,12 +31,6 @@ def _state(value: Any) -> str:
     return {"overdue": "⚠ overdue", "at_risk": "◔ at risk"}.get(str(value), fmt.text(value).plain)
 
 
-def _due(value: Any) -> str:
-    """When it falls (fell) due, in the site zone: Thu 27 14:05 (the day of the month too: work
-    overdue by more than a week would otherwise read as due this week)."""
-    return value.strftime("%a %d %H:%M") if isinstance(value, datetime) else fmt.DASH
-
-
 def _by(value: Any) -> str:
     if value is None:
         return fmt.DASH
@@ -56,7 +50,7 @@ COLUMNS = (
     # can be masked.
     Col("id", "Id"),
     Col("overdue_s", "Overdue by", _by, numeric=True),
-    Col("due_at", "Due", _due),  # sorts as it reads: the value is an ISO time
+    Col("due_at", "Due", fmt.day_time),  # sorts as it reads: the value is an ISO time
     Col("due_kind", "Target", lambda v: fmt.DASH if v is None else str(v).replace("_", " ")),
     Col("age_s", "Age", fmt.dur, numeric=True),
     Col("channel", "Channel"),

@@ -58,10 +58,6 @@ def _state(value: Any) -> str:
     return fmt.DASH if value is None else str(value).replace("_", " ")
 
 
-def _when(value: Any) -> str:
-    return value.strftime("%a %d %H:%M") if isinstance(value, datetime) else fmt.DASH
-
-
 def _rating(value: Any) -> str:
     return fmt.DASH if value is None else f"{value:g}/5"
 
@@ -80,11 +76,11 @@ OPEN_COLUMNS = (
     Col("due_kind", "Due", lambda v: fmt.DASH if v is None else str(v).replace("_", " ")),
     Col("channel", "Channel"),
     Col("queue", "Queue"),
-    Col("offered_at", "Offered", _when),
+    Col("offered_at", "Offered", fmt.day_time),
     Col("id", "Contact"),
 )
 RECENT_COLUMNS = (
-    Col("offered_at", "Offered", _when),
+    Col("offered_at", "Offered", fmt.day_time),
     Col("channel", "Channel"),
     Col("queue", "Queue"),
     Col("outcome", "Outcome"),
@@ -100,7 +96,7 @@ def rated_columns(private: Any) -> tuple[Col, ...]:
     return (
         Col("rating", "Rating", _rating, numeric=True),
         Col("rating_comment", "Comment", lambda v: private(v).plain),
-        Col("offered_at", "Offered", _when),
+        Col("offered_at", "Offered", fmt.day_time),
         Col("channel", "Channel"),
         Col("topic", "Topic"),
         Col("id", "Contact"),

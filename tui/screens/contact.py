@@ -195,7 +195,7 @@ def _sla(d: ContactTimeline) -> Table:
         state = s["state"]
         grid.add_row(
             s["kind"].capitalize(),
-            Text(f"due {s['due']:%a %d %b %H:%M:%S}" if s["due"] else "no target"),
+            Text(f"due {_when(s['due'])}" if s["due"] else "no target"),
             Text(SLA_MARK.get(state, state), style=SLA_STYLE.get(state, "dim")),
         )
     if not d.source_events:
