@@ -190,6 +190,10 @@ class StoreError(Exception):
     """The database cannot be used as a floorwatch store; the message says why and what to do."""
 
 
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 def _create_table(name: str, columns: tuple[tuple[str, str], ...]) -> str:
     cols = ",\n    ".join(f"{c} {t}" for c, t in columns)
     return f"CREATE TABLE IF NOT EXISTS {name} (\n    {cols}\n);"
@@ -215,7 +219,14 @@ class Store:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path else None
-        self._conn = duckdb.connect(str(path) if path else ":memory:")
+        try:
+            self._conn = duckdb.connect(str(path) if path else ":memory:")
+        except duckdb.Error as exc:
+            # A folder, a file that is not a DuckDB database, a missing parent folder, a lock
+            # held by another process: say which file and why, never a traceback.
+            raise StoreError(
+                f"{path}: cannot open as a floorwatch store ({_first_line(exc)})"
+            ) from exc
         self._local = threading.local()
         self._write_lock = threading.Lock()
         con = self._conn

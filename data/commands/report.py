@@ -33,7 +33,7 @@ from data.metrics import (
 )
 from data.metrics.period import parse_time
 from data.report import FORMATS, render
-from data.store import Store
+from data.store import Store, StoreError
 from data.text import visible
 
 
@@ -89,7 +89,14 @@ def run_report(argv: list[str]) -> int:
     except ValueError as exc:
         return fail(str(exc))
     filters = Filters(args.queue, args.channel, args.agent, args.team)
-    with Store(args.db) as store:
+    if args.db is not None and not args.paths and not args.db.exists():
+        # Only reading: a mistyped path must not become an empty store and an all-zero report.
+        return fail(f"{args.db}: no such store (give PATH... to load exports into a new one)")
+    try:
+        store = Store(args.db)
+    except StoreError as exc:
+        return fail(str(exc))
+    with store:
         # A store kept with --db may hold contacts derived with another queue -> channel map.
         Ingestor(store, config).bring_up_to_date()
         if args.paths:

@@ -171,3 +171,27 @@ def test_report_with_db_says_which_last_line_it_left_out(tmp_path: Path, capsys)
     db = str(tmp_path / "fw.duckdb")
     assert run_report([str(folder), "--db", db, "--format", "json"]) == 0
     assert "queue_log: last line unterminated or record unfinished" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("bad", ["a_folder", "not_a_store.duckdb", "no/such/dir/x.duckdb"])
+def test_a_db_path_that_cannot_be_a_store_is_a_usage_error_not_a_traceback(
+    tmp_path: Path, capsys, bad: str
+) -> None:
+    from data.commands.check import run_check
+
+    (tmp_path / "a_folder").mkdir()
+    write(tmp_path / "not_a_store.duckdb", "hello\n")
+    write(tmp_path / "in" / "queue_log", calls(1))
+    assert run_check([str(tmp_path / "in"), "--db", str(tmp_path / bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / bad}: cannot open as a floorwatch store" in err
+    assert "Traceback" not in err
+
+
+def test_report_on_a_mistyped_db_fails_and_creates_nothing(tmp_path: Path, capsys) -> None:
+    from data.commands.report import run_report
+
+    db = tmp_path / "typo.duckdb"
+    assert run_report(["--db", str(db)]) == 2
+    assert "no such store" in capsys.readouterr().err
+    assert not db.exists()
