@@ -360,3 +360,25 @@ def test_floorwatch_readers_accept_every_line(demo) -> None:
         batch = reader.parse(lines, ctx)
         assert batch.rejects == [], (name, batch.rejects[:3])
         assert batch.loaded == len(lines), name  # one row per line: message, fact or event
+
+
+@pytest.mark.parametrize("speed", ["0", "-5"])
+def test_demo_speed_must_be_above_zero(speed: str, capsys) -> None:
+    from tui.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--speed", speed])
+    assert exc.value.code == 2
+    assert "must be above 0" in capsys.readouterr().err
+
+
+def test_ctrl_c_before_the_console_is_up_exits_130_without_a_traceback(monkeypatch, capsys) -> None:
+    import tui.launch
+    from tui.cli import main
+
+    def interrupted(command: str, args: list[str]) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tui.launch, "run_console", interrupted)
+    assert main(["demo"]) == 130
+    assert capsys.readouterr().err == "floorwatch: interrupted\n"

@@ -19,6 +19,16 @@ USAGE = """usage: floorwatch [FOLDER] [--config F] [--db F] [--wall]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # ctrl+c before the console is up (the demo writing its history, a long check): stop
+        # quietly with the shell's code for an interrupt, not a traceback.
+        print("floorwatch: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in ("-h", "--help"):
         print(USAGE, end="")

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from data.config import ConfigError, find_config, load_config
-from data.store import Store
+from data.store import Store, StoreError
 
 
 def _parser(command: str) -> argparse.ArgumentParser:
@@ -40,7 +40,9 @@ def _parser(command: str) -> argparse.ArgumentParser:
             "--config", type=Path, help="floorwatch.toml (default: FOLDER/floorwatch.toml)"
         )
     if command == "demo":
-        p.add_argument("--speed", type=float, default=1.0, help="simulated time per real second")
+        p.add_argument(
+            "--speed", type=_positive, default=1.0, help="simulated time per real second (> 0)"
+        )
     if command == "serve":
         p.add_argument("folder", type=Path, help="folder of exports to watch")
         p.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (this machine only)")
@@ -51,6 +53,17 @@ def _parser(command: str) -> argparse.ArgumentParser:
     p.add_argument("--wall", action="store_true", help="start in wall mode (w leaves it)")
     p.add_argument("--db", type=Path, help="keep the store in this DuckDB file (default: memory)")
     return p
+
+
+def _positive(text: str) -> float:
+    """--speed: a clock that stands still or runs backwards is a usage error, not a demo."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
 
 
 def run_console(command: str, args: list[str]) -> int:
@@ -68,7 +81,7 @@ def run_console(command: str, args: list[str]) -> int:
                     return 2
                 return _run(folder, config, opts.db, demo=False, wall=opts.wall)
         return _run_demo(getattr(opts, "speed", 1.0), opts.db, wall=opts.wall)
-    except ConfigError as exc:
+    except (ConfigError, StoreError) as exc:
         print(f"floorwatch: {exc}", file=sys.stderr)
         return 2
 
