@@ -155,7 +155,7 @@ class AgentsPane(Pane):
 
     def action_group(self) -> None:
         if not self.app.config.teams:
-            self.notify("No teams in the configuration ([teams] in floorwatch.toml)")
+            self.notify("No teams in the configuration ([teams] in floorwatch.toml)", markup=False)
             return
         table = self.query_one(AgentsTable)
         table.grouped = not table.grouped
