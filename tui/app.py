@@ -265,7 +265,10 @@ class FloorwatchApp(App[None]):
         if not self.is_running:
             return  # shutting down: the widgets these reach are being removed
         result = message.result
-        if message.initial or result.loaded:
+        if message.initial and message.newest is not None:
+            # Never later than the console's clock (a demo's or a test's clock is not the files').
+            self.last_data_at = min(message.newest, self.clock())
+        elif message.initial or result.loaded:
             self.last_data_at = self.clock()
         today = self.clock().astimezone(self.config.zone).date()
         if message.initial or any(day < today for day in result.affected_days):

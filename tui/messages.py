@@ -23,10 +23,12 @@ class IngestProgress(Message):
 class IngestDone(Message):
     """A scan (initial=True) or a watcher batch finished loading (a `data.ingest.IngestResult`)."""
 
-    def __init__(self, result: Any, initial: bool) -> None:
+    def __init__(self, result: Any, initial: bool, newest: datetime | None = None) -> None:
         super().__init__()
         self.result = result
         self.initial = initial
+        # A scan: when the newest of the files it read last changed (the data's age at start).
+        self.newest = newest
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,24 @@ async def test_header_shows_site_period_clock_and_freshness(app):
         assert "DEMO" not in header
 
 
+async def test_restarted_on_a_feed_that_stopped_hours_ago_the_header_says_so(
+    tui_store, tui_cfg, folder, clock
+):
+    """The freshness label tells the data's age, not the time since the console started."""
+    import os
+
+    three_hours_ago = (NOW.timestamp() - 3 * 3600,) * 2
+    for path in folder.rglob("*"):
+        if path.is_file():
+            os.utime(path, three_hours_ago)
+    app = make_app(tui_store, tui_cfg, folder, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        header = app.query_one(HeaderBar).plain
+        assert "⚠ updated 3 h 0 min ago" in header, header  # and marked stale
+        assert "updated 0 s ago" not in header
+
+
 async def test_agents_pane_sort_and_search(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -70,7 +70,9 @@ class Feed(Widget):
 
         try:
             result = self.ingestor.scan([self.folder], progress)
-            self.post_message(IngestDone(result, initial=True))
+            self.post_message(
+                IngestDone(result, initial=True, newest=newest_change(self.folder, result))
+            )
             # What the scan left uncompressed (data/store.py bulk_load), before the watcher's
             # first batch would do it inside its commit.
             self.ingestor.store.compress()
@@ -120,3 +122,16 @@ class Feed(Widget):
                     markup=False,
                 )
             return 0
+
+
+def newest_change(folder: Path, result: IngestResult) -> datetime | None:
+    """When the newest file a scan read last changed: a console restarted on a feed that stopped
+    hours ago must not say "updated 0 s ago"."""
+    newest = None
+    for report in result.files:
+        try:
+            mtime = (folder / report.path).stat().st_mtime  # paths are the folder's
+        except OSError:
+            continue
+        newest = mtime if newest is None else max(newest, mtime)
+    return None if newest is None else datetime.fromtimestamp(newest, UTC)
