@@ -103,13 +103,16 @@ def _run(
     return 0
 
 
-ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# SIGINT too: in the console ctrl+c is a key (the terminal is raw), so a SIGINT comes from `kill
+# -INT` or a supervisor, and left to Python it raised KeyboardInterrupt inside the event loop and
+# left the console hung with the terminal in its alternate screen.
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 # After an ending signal the console has this long to close down before the process ends anyway.
 STUCK_AFTER_S = 10.0
 
 
 def run_until_signalled(app: Any) -> None:
-    """Run the app; SIGTERM/SIGHUP end it the way `q` does (workers stop, the caller then closes
+    """Run the app; SIGTERM/SIGHUP/SIGINT end it the way `q` does (workers stop, the caller then closes
     the store): the exit itself is run by the event loop, on the UI thread.
 
     When the SSH session drops, the terminal goes with it: Textual's output thread dies on the

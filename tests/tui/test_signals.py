@@ -1,4 +1,4 @@
-"""SIGTERM and SIGHUP end the real console cleanly: exit status 0 promptly, and the `--db` it kept
+"""SIGTERM, SIGHUP and SIGINT end the real console cleanly: exit status 0 promptly, and the `--db` it kept
 opens again with the data in it. The console runs on a pseudo-terminal, as in an SSH session."""
 
 from __future__ import annotations
@@ -48,7 +48,9 @@ def start(args: list[str], size: tuple[int, int]) -> tuple[subprocess.Popen, int
     return proc, master
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["SIGTERM", "SIGHUP", "SIGINT"]
+)
 def test_signal_ends_the_console_and_the_db_reopens(folder, tmp_path, sig):
     db = tmp_path / "fw.duckdb"
     proc, master = start([str(folder), "--db", str(db)], (100, 30))
