@@ -58,7 +58,13 @@ def detect(head: bytes, path: str, config: Config) -> tuple[Reader | None, str]:
     if not head.strip():
         return None, "empty"
     if b"\x00" in head:
-        return None, "binary content"
+        # A NUL or two in a text file (a crash, a disk full) is a bad line for the reader to
+        # quarantine, not a reason to skip the file: only a head of mostly NUL-bearing lines
+        # (UTF-16, a compressed or binary file) is binary.
+        text_lines = [line for line in head.split(b"\n") if b"\x00" not in line]
+        if len(text_lines) * 4 < (head.count(b"\n") + 1) * 3 or not b"".join(text_lines).strip():
+            return None, "binary content"
+        head = b"\n".join(text_lines)
     for skipped, candidate in enumerate(_past_first_lines(head)):
         for name in SNIFF_ORDER:
             if READERS[name].sniff(candidate, path):

@@ -67,11 +67,20 @@ def test_mapping_needs_its_columns_in_the_header() -> None:
         (b"", "empty"),
         (b"  \n\n", "empty"),
         (b"\x1f\x8b\x08\x00\x00\x00", "binary content"),
+        ("1700000000|c1|support|NONE|ENTERQUEUE||555|1\n".encode("utf-16-le"), "binary content"),
         (b"hello world\n", "no reader recognises this content (first line: 'hello world')"),
     ],
 )
 def test_declines_with_a_reason(cfg: Config, head: bytes, why: str) -> None:
     assert detect(head, "f", cfg) == (None, why)
+
+
+def test_a_nul_in_one_line_of_text_does_not_make_the_file_binary(cfg: Config) -> None:
+    """The reader quarantines that line; every other line of the file still loads."""
+    good = b"1700000000|c1|support|NONE|ENTERQUEUE||5550000|1\n"
+    head = good + b"\x00\x00\x00" + good + good * 3
+    reader, why = detect(head, "queue_log", cfg)
+    assert reader is READERS["queue_log"], why
 
 
 REAL = [
