@@ -191,6 +191,10 @@ class Ingestor:
         except OSError as exc:
             return self._unreadable(shown, exc, result)
         state = self._locate(shown, ident, head)
+        if state.status == "unreadable":
+            # Readable again (permissions put right): the alarm ends even if nothing is new.
+            state.status = "ok"
+            self._set_status(state, "ok", "readable again", fmt=state.format)
         needs_detection = state.format is None or state.offset == 0
         if needs_detection and not self._detect(state, head, shown, result):
             return result

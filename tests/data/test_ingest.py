@@ -217,6 +217,28 @@ def test_unreadable_file_is_reported(
     assert by_path["other.log"].loaded == 3
 
 
+def test_a_file_readable_again_is_no_longer_unreadable_though_nothing_is_new(
+    store: Store, folder: Path, ingestor: Ingestor, monkeypatch
+) -> None:
+    log = write(folder / "queue_log", calls(1))
+    ingestor.scan([folder])
+    real_open = Path.open
+
+    def deny(self: Path, *a, **k):
+        if self.name == "queue_log":
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *a, **k)
+
+    monkeypatch.setattr(Path, "open", deny)
+    ingestor.apply({log})
+    status = "SELECT status FROM files WHERE path = 'queue_log'"
+    assert store.cursor().execute(status).fetchone() == ("unreadable",)
+    monkeypatch.setattr(Path, "open", real_open)  # permissions put right; the file unchanged
+    ingestor.apply({log})
+    assert store.cursor().execute(status).fetchone() == ("ok",)
+    assert counts(store)[0] == 3  # and nothing counted twice
+
+
 def test_unrecognised_file_is_skipped_with_reason(
     store: Store, folder: Path, ingestor: Ingestor
 ) -> None:
