@@ -459,3 +459,16 @@ async def test_a_pane_key_typed_right_after_its_number_reaches_the_new_pane(app)
             app.post_message(events.Key(key, key))
         board = app.query_one("#agents-table")
         await wait_for(pilot, lambda: board.grouped, timeout=5)
+
+
+async def test_the_no_teams_notice_shows_teams_in_brackets_as_text(
+    tui_store, tui_cfg, folder, clock
+):
+    """'[teams]' is the name of a floorwatch.toml table, not markup for Rich to swallow."""
+    app = make_app(tui_store, tui_cfg.model_copy(update={"teams": {}}), folder, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("2", "g")
+        await wait_for(pilot, lambda: any("No teams" in n.message for n in app._notifications))
+        (note,) = [n for n in app._notifications if "No teams" in n.message]
+        assert "([teams] in floorwatch.toml)" in note.message and note.markup is False
