@@ -197,19 +197,24 @@ def test_permission_denied_is_reported(store: Store, folder: Path, ingestor: Ing
     assert result.files[0].status == "unreadable" and result.files[0].message == "permission denied"
 
 
+def deny_reading(monkeypatch, name: str) -> None:
+    """Opening files called `name` fails as permission denied does (root reads any file)."""
+    real_open = Path.open
+
+    def deny(self: Path, *a, **k):
+        if self.name == name:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *a, **k)
+
+    monkeypatch.setattr(Path, "open", deny)
+
+
 def test_unreadable_file_is_reported(
     store: Store, folder: Path, ingestor: Ingestor, monkeypatch
 ) -> None:
     write(folder / "queue_log", calls(1))
     write(folder / "other.log", calls(1, start=1))
-    real_open = Path.open
-
-    def deny(self: Path, *a, **k):
-        if self.name == "queue_log":
-            raise PermissionError(13, "Permission denied")
-        return real_open(self, *a, **k)
-
-    monkeypatch.setattr(Path, "open", deny)
+    deny_reading(monkeypatch, "queue_log")
     result = ingestor.scan([folder])
     by_path = {f.path: f for f in result.files}
     assert by_path["queue_log"].status == "unreadable"
@@ -222,18 +227,11 @@ def test_a_file_readable_again_is_no_longer_unreadable_though_nothing_is_new(
 ) -> None:
     log = write(folder / "queue_log", calls(1))
     ingestor.scan([folder])
-    real_open = Path.open
-
-    def deny(self: Path, *a, **k):
-        if self.name == "queue_log":
-            raise PermissionError(13, "Permission denied")
-        return real_open(self, *a, **k)
-
-    monkeypatch.setattr(Path, "open", deny)
+    deny_reading(monkeypatch, "queue_log")
     ingestor.apply({log})
     status = "SELECT status FROM files WHERE path = 'queue_log'"
     assert store.cursor().execute(status).fetchone() == ("unreadable",)
-    monkeypatch.setattr(Path, "open", real_open)  # permissions put right; the file unchanged
+    monkeypatch.undo()  # permissions put right; the file unchanged
     ingestor.apply({log})
     assert store.cursor().execute(status).fetchone() == ("ok",)
     assert counts(store)[0] == 3  # and nothing counted twice
