@@ -165,6 +165,13 @@ CREATE TABLE IF NOT EXISTS rejects (
     seen_at TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+-- Threaded messages (data/threads.py): the message each one answers and its thread's root now.
+CREATE TABLE IF NOT EXISTS thread_links (
+    thread VARCHAR NOT NULL,  -- '<mapping>:<key_prefix>': conversation ids are thread || root
+    msg_id VARCHAR NOT NULL,
+    reply_to VARCHAR,
+    root VARCHAR NOT NULL
+);
 """
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data import derive
+from data import derive, threads
 from data.config import Config
 from data.formats.base import Batch
 from data.metrics import rollup
@@ -103,6 +103,11 @@ def write_batch(
         cur.execute("BEGIN TRANSACTION")
         try:
             written.touched.want_hours = rollup.keeps_days(cur)
+            moved: set[str] = set()
+            if batch.thread_links and "messages" in tables:
+                tables["messages"], moved = threads.resolve(
+                    cur, batch.thread_links, tables["messages"]
+                )
             for table, rows in tables.items():
                 _insert(cur, table, rows, written)
             if batch.rejects:
@@ -110,8 +115,14 @@ def write_batch(
                     "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
                     [(state.path, r.line_no, r.reason, r.raw, at) for r in batch.rejects],
                 )
+            keys = _keys(tables)
+            if moved:
+                written.tables.add("messages")
+                keys["conversation_id"] = pc.unique(
+                    pa.concat_arrays([keys["conversation_id"], pa.array(sorted(moved))])
+                )
             derive.after_insert(
-                cur, config, written.tables, _keys(tables), written.ts_range, written.touched
+                cur, config, written.tables, keys, written.ts_range, written.touched
             )
             derive.refresh_next_contacts(cur, written.touched, config.fcr_window_h * 3600)
             rollup.forget(cur, written.touched.hours)

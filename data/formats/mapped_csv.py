@@ -42,9 +42,10 @@ e.g. Twitter's `inbound` True/False), author, text, channel, queue, conversation
 in_response_to. Ids written as floats (`3.0`, pandas' habit) are read as `3`.
 Without a conversation_id column the conversation is the thread root: each message's
 in_response_to is followed to the earliest ancestor *among the records of the same parse call*
-(or the first ancestor that is not among them). Limitation: a thread whose messages reach the
-reader in two separate calls may get two conversation ids; the message row key is the message id,
-so re-reads never duplicate messages.
+(or the first ancestor that is not among them). The writer then follows it further through the
+messages already stored (data/threads.py), so a thread whose messages arrive in several batches or
+files is one conversation. The message row key is the message id, so re-reads never duplicate
+messages.
 
 Row keys: contacts hash the mapping name and the whole record (an identical record read twice is
 stored once; a changed record is a new row with the same contact_id).
@@ -497,13 +498,15 @@ def _messages(records: list[Record], plan: _Plan, ctx: ReadContext, batch: Batch
         if msg[1] is not None and msg[2] is not None:
             parent[msg[1]] = msg[2]
     rows = batch.rows.setdefault("messages", [])
-    for line_no, msg_id, _reply_to, conv, key, rest in parsed:
+    thread = f"{m.name}:{m.key_prefix}"
+    for line_no, msg_id, reply_to, conv, key, rest in parsed:
         conv_id = conv if conv is not None else _root(msg_id, parent)
-        conversation = f"{m.name}:{m.key_prefix}{conv_id}" if conv_id else None
-        if conversation is None:
+        if not conv_id:
             batch.reject(line_no, "no conversation_id and no id to derive one from", rest[3] or "")
             continue
-        rows.append((key, ctx.file_id, line_no, conversation, *rest))
+        if conv is None:
+            batch.thread_links.append((thread, msg_id, reply_to))
+        rows.append((key, ctx.file_id, line_no, thread + conv_id, *rest))
 
 
 def _root(msg_id: str | None, parent: dict[str, str]) -> str | None:
