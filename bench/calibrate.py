@@ -3,8 +3,9 @@
     .venv/bin/python bench/calibrate.py
 
 Two fixed loads: 5M iterations of a Python loop, and a 50M-row sum in DuckDB on one thread. The
-README's performance figures quote these beside each session's measurements; the machine is
-shared, and the same code has measured 2.5x apart from one day to another.
+figures in the README's Performance section and in bench/HISTORY.md quote these beside each
+session's measurements; the machine is shared, and the same code has measured 2.5x apart from one
+day to another.
 """
 
 from __future__ import annotations
