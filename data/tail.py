@@ -130,7 +130,11 @@ def read_lines(
     """
     pos = offset  # invariant: the offset just past the last byte consumed
     carry = b""  # bytes after `pos` read but not yet consumed (the start of an unfinished line)
-    skipping = False  # inside an over-long line already reported: drop bytes up to its newline
+    # An over-long line being skipped: its first bytes, and how many of its bytes were read. It
+    # starts at `pos`, which stays there until its end is found: one still being written is
+    # neither reported nor consumed before it ends (its tail would read as a line of its own).
+    skipping: bytes | None = None
+    skipped = 0
     with path.open("rb") as f:
         f.seek(offset)
         while True:
@@ -140,18 +144,21 @@ def read_lines(
             chunk_start, start_line = pos, line_no + 1
             lines: list[tuple[int, bytes]] = []
             too_long: list[tuple[int, bytes]] = []
-            cut = buf.rfind(b"\n")
-            if skipping:
+            if skipping is not None:
                 nl = buf.find(b"\n")
-                if nl < 0:
-                    pos, carry = pos + len(buf), b""
-                    buf, cut = b"", -1
-                else:
-                    pos, buf, skipping = pos + nl + 1, buf[nl + 1 :], False
-                    cut = buf.rfind(b"\n")
+                if nl < 0 and not (at_eof and final):
+                    skipped, carry = skipped + len(buf), b""
+                    if at_eof:
+                        return  # unfinished: read again from its start next time
+                    continue
+                end = len(buf) if nl < 0 else nl + 1
+                line_no += 1
+                too_long.append((line_no, skipping))
+                pos, buf, skipping = pos + skipped + end, buf[end:], None
+            cut = buf.rfind(b"\n")
             complete, carry = (buf[: cut + 1], buf[cut + 1 :]) if cut >= 0 else (b"", buf)
             pos += len(complete)
-            if at_eof and final and carry:
+            if at_eof and final and carry and len(carry) <= MAX_LINE:
                 complete, pos, carry = complete + carry + b"\n", pos + len(carry), b""
             if _has_long_line(complete):
                 for raw in complete.split(b"\n")[:-1]:
@@ -166,9 +173,11 @@ def read_lines(
                 lines = Lines(complete, line_no + 1)  # type: ignore[assignment]
                 line_no += complete.count(b"\n")
             if len(carry) > MAX_LINE:
-                line_no += 1
-                too_long.append((line_no, carry[:500]))
-                pos, carry, skipping = pos + len(carry), b"", True
+                skipping, skipped, carry = carry[:500], len(carry), b""
+                if at_eof and final:
+                    line_no += 1
+                    too_long.append((line_no, skipping))
+                    pos += skipped
             if pos != chunk_start:
                 yield Chunk(lines, chunk_start, pos, start_line, line_no, too_long)
             if at_eof:

@@ -44,3 +44,25 @@ def test_over_long_line_is_reported_and_skipped(tmp_path: Path) -> None:
     assert lines == [(1, b"ok1"), (3, b"ok2")]
     assert [(n, len(raw)) for n, raw in long] == [(2, 500)]
     assert last == 3 and end == p.stat().st_size
+
+
+def test_over_long_line_still_being_written_waits_for_its_end(tmp_path: Path) -> None:
+    """Not reported, not consumed until its newline: its tail is not a line of its own, and the
+    lines after it keep their numbers."""
+    p = write(tmp_path / "f", b"ok1\n" + b"x" * (MAX_LINE + 10))
+    lines, long, end, last = collect(p, chunk_bytes=64 * 1024)
+    assert (lines, long, end, last) == ([(1, b"ok1")], [], 4, 1)
+    with p.open("ab") as f:
+        f.write(b"y" * 100 + b"\nok3\n")
+    lines, long, end, last = collect(p, offset=end, line_no=last, chunk_bytes=64 * 1024)
+    assert lines == [(3, b"ok3")]
+    assert [(n, raw[:3]) for n, raw in long] == [(2, b"xxx")]
+    assert last == 3 and end == p.stat().st_size
+
+
+def test_over_long_unterminated_last_line_counts_when_final(tmp_path: Path) -> None:
+    p = write(tmp_path / "f", b"ok1\n" + b"x" * (MAX_LINE + 10))
+    for chunk_bytes in (64 * 1024, 7 * 1024 * 1024):
+        lines, long, end, last = collect(p, final=True, chunk_bytes=chunk_bytes)
+        assert lines == [(1, b"ok1")] and [n for n, _ in long] == [2]
+        assert last == 2 and end == p.stat().st_size
