@@ -334,6 +334,9 @@ def find_config(folders: list[Path], explicit: Path | None) -> Path | None:
         return explicit
     for folder in folders:
         candidate = folder / CONFIG_FILE_NAME
-        if folder.is_dir() and candidate.is_file():
-            return candidate
+        try:
+            if folder.is_dir() and candidate.is_file():
+                return candidate
+        except OSError:
+            continue  # a folder that cannot be read: loading it reports that, file by file
     return None

@@ -11,6 +11,7 @@ for a copy of a file under another name.
 from __future__ import annotations
 
 import fnmatch
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -123,9 +124,9 @@ class Ingestor:
         self.bring_up_to_date()
         # Newest first: on a big folder today's data is in (and the console can show it) long
         # before years of history have loaded. Derivation joins a call's files in any order.
-        files = sorted(set(self._expand(paths)), key=_newest_first)
-        meter = ProgressMeter(files, progress)
         result = IngestResult()
+        files = sorted(set(self._expand(paths, result)), key=_newest_first)
+        meter = ProgressMeter(files, progress)
         # Compressed once after it, not as it loads (Store.bulk_load): a store that lives on
         # calls Store.compress() when the load is done.
         with self.store.bulk_load():
@@ -136,7 +137,8 @@ class Ingestor:
         if self.root is not None and any(p.resolve() == self.root for p in paths):
             # The whole folder was scanned: what the store knows but the folder no longer has
             # (deleted while floorwatch was not running) is reported, its data kept.
-            self._mark_vanished({self._display(p) for p in files})
+            unlisted = {f.path for f in result.files if f.status == "unreadable"}
+            self._mark_vanished({self._display(p) for p in files} | unlisted)
         return result
 
     def apply(self, paths: Iterable[Path]) -> IngestResult:
@@ -147,7 +149,7 @@ class Ingestor:
         present: list[Path] = []
         for path in set(paths):
             if path.is_dir():
-                present.extend(self._expand([path]))
+                present.extend(self._expand([path], result))
             elif self._wanted(path):
                 present.append(path)
         # Known inodes first: a renamed file continues from its offset before anything else.
@@ -409,7 +411,10 @@ class Ingestor:
         ).fetchall()
         for (path,) in known:
             if path not in present:
-                self._mark_missing(path)
+                if path.endswith(FOLDER_MARK):  # a folder once unreadable, since deleted
+                    self._forget_folders([path])
+                else:
+                    self._mark_missing(path)
 
     def _mark_missing(self, shown: str) -> None:
         with self.store.write_lock:
@@ -419,8 +424,10 @@ class Ingestor:
                 [self.clock(), shown],
             )
 
-    def _unreadable(self, shown: str, exc: OSError, result: IngestResult) -> IngestResult:
-        reason = _os_reason(exc)
+    def _unreadable(
+        self, shown: str, exc: OSError, result: IngestResult, what: str = ""
+    ) -> IngestResult:
+        reason = what + _os_reason(exc)
         with self.store.write_lock:
             cur = self._cur()
             row = cur.execute(
@@ -457,14 +464,48 @@ class Ingestor:
                 pass
         return str(resolved)
 
-    def _expand(self, paths: Iterable[Path]) -> Iterable[Path]:
+    def _expand(self, paths: Iterable[Path], result: IngestResult) -> list[Path]:
+        out: list[Path] = []
         for p in paths:
-            if p.is_dir():
-                for child in sorted(p.rglob("*")):
-                    if child.is_file() and self._wanted(child):
-                        yield child
-            else:
-                yield p
+            out.extend(self._walk(p, result) if p.is_dir() else [p])
+        return out
+
+    def _walk(self, folder: Path, result: IngestResult) -> list[Path]:
+        """The files under `folder`. A folder that cannot be listed is reported as unreadable
+        (pathlib's rglob skips it without a word, and its files would be missed unseen) until
+        it can be listed again. Symbolic links to folders are not followed, as rglob did not."""
+        denied: list[OSError] = []
+        files: list[Path] = []
+        listed: list[str] = []
+        for dirpath, _dirs, names in os.walk(folder, onerror=denied.append):
+            listed.append(self._folder_display(Path(dirpath)))
+            for name in names:
+                child = Path(dirpath, name)
+                if child.is_file() and self._wanted(child):
+                    files.append(child)
+        for exc in denied:
+            where = self._folder_display(Path(exc.filename or folder))
+            self._unreadable(where, exc, result, what="cannot list this folder: ")
+        self._forget_folders(listed)
+        return sorted(files)
+
+    def _folder_display(self, folder: Path) -> str:
+        shown = self._display(folder)
+        return (str(folder.absolute()) if shown == "." else shown).rstrip("/") + FOLDER_MARK
+
+    def _forget_folders(self, shown: list[str]) -> None:
+        """Folders listed unreadable before: listed now (or gone), they are no longer reported."""
+        cur = self._cur()
+        known = cur.execute(
+            "SELECT count(*) FROM files WHERE status = 'unreadable' AND list_contains(?, path)",
+            [shown],
+        ).fetchone()
+        if known and known[0]:
+            with self.store.write_lock:
+                cur.execute(
+                    "DELETE FROM files WHERE status = 'unreadable' AND list_contains(?, path)",
+                    [shown],
+                )
 
     @staticmethod
     def _wanted(path: Path) -> bool:
@@ -482,6 +523,10 @@ class Ingestor:
             days.add(day)
             day += timedelta(days=1)
         return days
+
+
+# Ends the shown path of a folder in the files table (only unreadable folders are there).
+FOLDER_MARK = "/"
 
 
 def _newest_first(path: Path) -> tuple[float, str]:

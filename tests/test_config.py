@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from data.config import Config, ConfigError, load_config
+from data.config import CONFIG_FILE_NAME, Config, ConfigError, find_config, load_config
 
 
 def test_defaults_follow_metrics_md() -> None:
@@ -48,3 +48,21 @@ def test_a_per_channel_table_overrides_only_the_channels_it_names(tmp_path: Path
     assert cfg.frt_target_s["chat"] == 300
     assert cfg.frt_target_s["email"] == 43200 and cfg.frt_target_s["voice"] == 60
     assert cfg.resolution_target_s["chat"] == 3600
+
+
+def test_find_config_passes_over_a_folder_it_cannot_read(tmp_path: Path, monkeypatch) -> None:
+    """No traceback: the load that follows reports the folder as unreadable."""
+    locked, other = tmp_path / "locked", tmp_path / "other"
+    (other / CONFIG_FILE_NAME).parent.mkdir(parents=True)
+    (other / CONFIG_FILE_NAME).write_text('timezone = "UTC"\n')
+    locked.mkdir()
+    real_is_file = Path.is_file
+
+    def deny(self: Path) -> bool:
+        if self.parent == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+
+    monkeypatch.setattr(Path, "is_file", deny)
+    assert find_config([locked, other], None) == other / CONFIG_FILE_NAME
+    assert find_config([locked], None) is None

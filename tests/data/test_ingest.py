@@ -237,6 +237,52 @@ def test_a_file_readable_again_is_no_longer_unreadable_though_nothing_is_new(
     assert counts(store)[0] == 3  # and nothing counted twice
 
 
+def deny_listing(monkeypatch, name: str) -> None:
+    """Listing folders called `name` fails as permission denied does (root lists any folder)."""
+    real_scandir = os.scandir
+
+    def deny(path=".", *a, **k):
+        if Path(path).name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path, *a, **k)
+
+    monkeypatch.setattr(os, "scandir", deny)
+
+
+def test_a_folder_that_cannot_be_listed_is_reported_until_it_can(
+    store: Store, folder: Path, ingestor: Ingestor, monkeypatch
+) -> None:
+    write(folder / "queue_log", calls(1))
+    write(folder / "sub" / "other.log", calls(1, start=1))
+    deny_listing(monkeypatch, "sub")
+    result = ingestor.scan([folder])
+    by_path = {f.path: f for f in result.files}
+    assert by_path["sub/"].status == "unreadable"
+    assert by_path["sub/"].message == "cannot list this folder: permission denied"
+    assert by_path["queue_log"].loaded == 3
+    listed = "SELECT path, status FROM files ORDER BY path"
+    assert store.cursor().execute(listed).fetchall() == [
+        ("queue_log", "ok"),
+        ("sub/", "unreadable"),
+    ]
+    monkeypatch.undo()  # permissions put right
+    ingestor.apply({folder / "sub"})
+    assert store.cursor().execute(listed).fetchall() == [
+        ("queue_log", "ok"),
+        ("sub/other.log", "ok"),
+    ]
+    assert counts(store)[1] == 2
+
+
+def test_the_watched_folder_itself_unlisted_is_reported(
+    store: Store, folder: Path, ingestor: Ingestor, monkeypatch
+) -> None:
+    write(folder / "queue_log", calls(1))
+    deny_listing(monkeypatch, folder.name)
+    (report,) = ingestor.scan([folder]).files
+    assert (report.path, report.status) == (f"{folder}/", "unreadable")
+
+
 def test_unrecognised_file_is_skipped_with_reason(
     store: Store, folder: Path, ingestor: Ingestor
 ) -> None:
