@@ -472,3 +472,20 @@ async def test_the_no_teams_notice_shows_teams_in_brackets_as_text(
         await wait_for(pilot, lambda: any("No teams" in n.message for n in app._notifications))
         (note,) = [n for n in app._notifications if "No teams" in n.message]
         assert "([teams] in floorwatch.toml)" in note.message and note.markup is False
+
+
+def test_rejects_of_one_batch_are_listed_latest_line_first() -> None:
+    from datetime import UTC, datetime
+
+    from data.store import Store
+    from tui.panes.data_health import DataPane
+
+    early, late = datetime(2026, 3, 1, 9, tzinfo=UTC), datetime(2026, 3, 1, 10, tzinfo=UTC)
+    with Store() as store:
+        cur = store.cursor()
+        cur.executemany(
+            "INSERT INTO rejects VALUES (?, ?, 'bad', 'x', ?)",
+            [("q", 2, early), ("q", 5, early), ("q", 3, late), ("q", 9, late)],
+        )
+        data = DataPane.fetch(cur, None, None, late)
+    assert [r["line_no"] for r in data.rejects] == [9, 3, 5, 2]

@@ -18,7 +18,7 @@ SELECT path, format, lines, loaded, rejected, status, message, last_change
 FROM files ORDER BY path
 """
 REJECT_SQL = """
-SELECT path, line_no, reason, raw, seen_at FROM rejects ORDER BY seen_at DESC, path, line_no LIMIT 1000
+SELECT path, line_no, reason, raw, seen_at FROM rejects ORDER BY seen_at DESC, path, line_no DESC LIMIT 1000
 """
 
 STATUS_STYLE = {"ok": "green", "missing": "yellow", "unreadable": "bold red", "skipped": "dim"}
