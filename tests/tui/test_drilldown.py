@@ -350,3 +350,17 @@ def test_contact_times_carry_the_date_when_the_events_span_days() -> None:
         2: "11 Mar 08:00:00",
         3: "–",
     }
+
+
+def test_a_step_without_a_target_says_so_once() -> None:
+    from rich.console import Console
+
+    from data.metrics.detail import ContactTimeline
+    from tui.screens.contact import _sla
+
+    timeline = ContactTimeline(
+        contact={}, events=(), sla=({"kind": "resolution", "due": None, "state": "no target"},)
+    )
+    console = Console(width=80, record=True)
+    console.print(_sla(timeline))
+    assert console.export_text().count("no target") == 1

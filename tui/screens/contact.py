@@ -196,7 +196,11 @@ def _sla(d: ContactTimeline) -> Table:
         grid.add_row(
             s["kind"].capitalize(),
             Text(f"due {_when(s['due'])}" if s["due"] else "no target"),
-            Text(SLA_MARK.get(state, state), style=SLA_STYLE.get(state, "dim")),
+            # Without a target the middle cell already says so.
+            Text(
+                "" if state == "no target" else SLA_MARK.get(state, state),
+                style=SLA_STYLE.get(state, "dim"),
+            ),
         )
     if not d.source_events:
         grid.add_row("Source", Text("no raw events: built from the contact record"), "")
