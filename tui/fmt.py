@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from data import units
@@ -47,3 +49,16 @@ def clock(ts: datetime | None, zone: Any) -> str:
 
 def numeric(value: Any) -> Text:
     return Text(value if isinstance(value, str) else str(value), justify="right")
+
+
+def fit(variants: Sequence[str], width: int) -> str:
+    """The first of `variants` (longest first) that fits `width` cells; else the last, cut with '…'.
+    A width of 0 or less (not laid out yet) takes the first."""
+    if not variants:
+        return ""
+    for variant in variants:
+        if width <= 0 or cell_len(variant) <= width:
+            return variant
+    cut = Text(variants[-1])
+    cut.truncate(width, overflow="ellipsis")
+    return cut.plain

@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.renderables.digits import Digits as DigitsRenderable
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, DataTable, Digits, Label, Static
+from textual.widgets import ContentSwitcher, DataTable, Digits, Static
 
 from data.alerts import MARK, OK, Crossing, Reading, evaluate
 from data.config import Config
@@ -67,21 +69,102 @@ def _big_count(value: float | None) -> str:
     return "-" if value is None else str(round(value))
 
 
+UNIT_SHORT = {"hours": "h"}
+
+
 @dataclass(frozen=True)
 class Tile:
     key: str
     label: str
     big: Any
     unit: Any = None  # value -> unit shown after the label, when the unit depends on the value
+    shorter: tuple[str, ...] = ()  # the label in narrower tiles, longest first
+
+    def labels(self, value: Any) -> tuple[str, ...]:
+        """The label (and unit) from the longest to the shortest: the tile shows what fits."""
+        names = (self.label, *self.shorter)
+        if not self.unit:
+            return names
+        unit = self.unit(value)
+        out = tuple(f"{name} ({unit})" for name in names)
+        short = UNIT_SHORT.get(unit, unit)
+        return out + ((f"{names[-1]} ({short})",) if short != unit else ())
 
 
 TILES: tuple[Tile, ...] = (
-    Tile("waiting_now", "Waiting now", _big_count),
-    Tile("longest_wait_s", "Longest wait", _clock_dur, _clock_unit),
-    Tile("service_level", "Service level", _big_pct),
-    Tile("abandon_rate", "Abandon rate", _big_pct),
+    Tile("waiting_now", "Waiting now", _big_count, shorter=("Waiting",)),
+    Tile("longest_wait_s", "Longest wait", _clock_dur, _clock_unit, shorter=("Longest",)),
+    Tile("service_level", "Service level", _big_pct, shorter=("Service lvl", "SL")),
+    Tile("abandon_rate", "Abandon rate", _big_pct, shorter=("Abandon",)),
     Tile("overdue", "Overdue", _big_count),
 )
+
+# The level in the tile's bottom border, in words where they fit: the sign is never dropped.
+LEVEL_TEXT = {
+    "warning": (f"{MARK['warning']} warning", f"{MARK['warning']} warn", MARK["warning"]),
+    "critical": (f"{MARK['critical']} critical", f"{MARK['critical']} crit", MARK["critical"]),
+}
+
+
+class TileLabel(Widget):
+    """One line, never wrapped: the longest of its labels that fits (a wrapped label pushed the
+    bottom row of the big number out of the tile at 80 and 120 columns)."""
+
+    DEFAULT_CSS = "TileLabel { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }"
+
+    def __init__(self, labels: tuple[str, ...], **kw: Any) -> None:
+        super().__init__(**kw)
+        self.labels = labels
+
+    def show(self, labels: tuple[str, ...]) -> None:
+        if labels != self.labels:
+            self.labels = labels
+            self.refresh()
+
+    def render(self) -> Text:
+        return Text(fmt.fit(self.labels, self.content_size.width), no_wrap=True)
+
+
+class WallTile(Vertical):
+    """A headline KPI: its label, the number in large digits, and its level (if any) in words in
+    the bottom border. The tile is never narrower than its digits (the others give way), nor than
+    its level in full words while the row has room for that (`WallScreen._size_tiles`)."""
+
+    SUBTITLE_FRAME = 6  # the corners, a line and a space either side of the bottom border's text
+
+    def __init__(self, tile: Tile) -> None:
+        super().__init__(classes="wall-tile", id=f"tile-{tile.key}")
+        self.tile = tile
+        self.level = OK
+        self.text = "-"
+
+    def compose(self) -> ComposeResult:
+        yield TileLabel(self.tile.labels(None), classes="tile-label")
+        yield Digits("-")
+
+    def show(self, value: Any, level: str) -> str:
+        self.text = text = self.tile.big(value)
+        self.query_one(Digits).update(text)
+        self.query_one(TileLabel).show(self.tile.labels(value))
+        self.level = level
+        self.set_class(level == "warning", "-warning")
+        self.set_class(level == "critical", "-critical")
+        self._subtitle()
+        return text
+
+    def needs(self, words: bool) -> int:
+        """Columns for the whole number (and, with `words`, the level in full)."""
+        width = DigitsRenderable.get_width(self.text) + self.styles.gutter.width
+        if words and self.level != OK:
+            width = max(width, cell_len(LEVEL_TEXT[self.level][0]) + self.SUBTITLE_FRAME)
+        return width
+
+    def _subtitle(self) -> None:
+        room = self.outer_size.width - self.SUBTITLE_FRAME
+        self.border_subtitle = fmt.fit(LEVEL_TEXT[self.level], room) if self.level != OK else ""
+
+    def on_resize(self) -> None:
+        self._subtitle()
 
 
 # ---- panels: aggregates only, never a customer or a contact ---------------------------------------
@@ -308,6 +391,13 @@ class WallScreen(ModalScreen[None]):
     WallScreen .wall-tile { width: 1fr; height: 6; border: round $primary; padding: 0 1; }
     WallScreen .wall-tile.-warning { border: heavy $warning; }
     WallScreen .wall-tile.-critical { border: heavy $error; }
+    WallScreen .wall-tile { border-subtitle-align: left; border-subtitle-style: bold; }
+    WallScreen .wall-tile.-warning {
+        border-subtitle-color: black; border-subtitle-background: $warning;
+    }
+    WallScreen .wall-tile.-critical {
+        border-subtitle-color: white; border-subtitle-background: $error;
+    }
     WallScreen .wall-tile.-flash { background: $error; }
     WallScreen .tile-label { width: 1fr; text-style: bold; }
     WallScreen .wall-tile Digits { width: 1fr; }
@@ -346,9 +436,7 @@ class WallScreen(ModalScreen[None]):
         yield self.header
         with Horizontal(id="wall-kpis"):
             for tile in TILES:
-                with Vertical(classes="wall-tile", id=f"tile-{tile.key}"):
-                    yield Label(tile.label, classes="tile-label", markup=False)
-                    yield Digits("-")
+                yield WallTile(tile)
         yield Static("", id="wall-status", markup=False)
         with ContentSwitcher(initial=f"wall-{self.current}", id="wall-panels"):
             for key in self.keys:
@@ -375,6 +463,7 @@ class WallScreen(ModalScreen[None]):
         levels: Mapping[str, Reading] = getattr(snap, "levels", {})
         for tile in TILES:
             self._show_tile(tile, snap.totals.get(tile.key), levels.get(tile.key))
+        self._size_tiles()
         self.tick()
         if snap.pane != self.panel_type.key:
             return False
@@ -384,15 +473,19 @@ class WallScreen(ModalScreen[None]):
 
     def _show_tile(self, tile: Tile, value: Any, reading: Reading | None) -> None:
         level = reading.level if reading else OK
-        box = self.query_one(f"#tile-{tile.key}")
-        text = tile.big(value)
+        text = self.query_one(f"#tile-{tile.key}", WallTile).show(value, level)
         self.tile_text[tile.key], self.tile_marks[tile.key] = text, MARK[level]
-        box.query_one(Digits).update(text)
-        mark = f" {MARK[level]} {level}" if level != OK else ""
-        unit = f" ({tile.unit(value)})" if tile.unit else ""
-        box.query_one(Label).update(tile.label + unit + mark)
-        box.set_class(level == "warning", "-warning")
-        box.set_class(level == "critical", "-critical")
+
+    def _size_tiles(self) -> None:
+        """Every tile as wide as its number needs, and its level in words when the row has room."""
+        tiles = list(self.query(WallTile))
+        words = sum(t.needs(True) for t in tiles) <= self.size.width
+        for tile in tiles:
+            tile.styles.min_width = tile.needs(words)
+
+    def on_resize(self) -> None:
+        if self.ready:
+            self._size_tiles()
 
     def flash(self, key: str) -> None:
         for box in self.query(f"#tile-{key}"):

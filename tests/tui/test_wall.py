@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from textual.renderables.digits import Digits as DigitsRenderable
+from textual.widgets import Digits
 
-from data.config import WallConfig
+from data.config import Threshold, WallConfig
 from tests.tui.conftest import loaded, wait_for
 from tui.app import FloorwatchApp, make_app
-from tui.wall import WallScreen
+from tui.wall import TILES, WallScreen
 from tui.widgets import HeaderBar
 from tui.widgets.key_footer import KeyFooter
 
@@ -107,3 +109,60 @@ def test_long_waits_read_in_the_largest_unit_that_fits_a_tile(seconds, digits, u
     from tui.wall import _clock_dur, _clock_unit
 
     assert (_clock_dur(seconds), _clock_unit(seconds)) == (digits, unit)
+
+
+# ---- tiles past a level, at every size ------------------------------------------------------------
+
+LEVELS = [
+    Threshold(kpi="longest_wait_s", warning=60, critical=120),  # 10:00: critical
+    Threshold(kpi="service_level", direction="below", warning=0.99, critical=0.1),  # warning
+    Threshold(kpi="abandon_rate", warning=0.1, critical=0.2),  # 1 of 4 calls: critical
+    Threshold(kpi="overdue", warning=0),  # warning
+]
+
+
+def drawn_lines(app: FloorwatchApp) -> list[str]:
+    """The screen as the compositor hands it to the terminal, line by line."""
+    return ["".join(s.text for s in strip) for strip in app.screen._compositor.render_strips()]
+
+
+def big_rows(text: str, digits: Digits) -> list[str]:
+    """The three rows of `text` in large digits, as `digits` draws them."""
+    drawn = "".join(s.text for s in DigitsRenderable(text).render(digits.rich_style))
+    return [row.rstrip() for row in drawn.split("\n")[:3]]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+async def test_a_tile_past_a_level_shows_its_whole_number_and_the_level_in_words(
+    tui_store, tui_cfg, folder, clock, size
+):
+    """At 80×24 and 120×40 the level's words wrapped the label onto the digits' first row and the
+    number lost its bottom row; at 80 columns 10:00 was also cut at the right."""
+    cfg = tui_cfg.model_copy(update={"thresholds": LEVELS, "wall": WallConfig(cycle_s=60)})
+    app = make_app(tui_store, cfg, folder, clock=clock, wall=True)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        screen = wall(app)
+        await wait_for(pilot, lambda: screen.tile_marks.get("overdue") == "!")
+        await pilot.pause()
+        marked = {key: mark for key, mark in screen.tile_marks.items() if mark}
+        assert marked == {
+            "longest_wait_s": "‼",
+            "service_level": "!",
+            "abandon_rate": "‼",
+            "overdue": "!",
+        }
+        lines = drawn_lines(app)
+        for tile in TILES:
+            box = screen.query_one(f"#tile-{tile.key}")
+            r = box.region
+            shown = [line[r.x : r.right] for line in lines[r.y : r.bottom]]
+            where = (size, tile.key, shown)
+            assert tile.label.split()[0] in shown[1], where  # the label, under the top border
+            rows = big_rows(screen.tile_text[tile.key], box.query_one(Digits))
+            assert any(
+                all(row in shown[i + n] for n, row in enumerate(rows))
+                for i in range(len(shown) - 2)
+            ), where
+            words = {"": None, "!": "! warning", "‼": "‼ critical"}[screen.tile_marks[tile.key]]
+            assert words is None or any(words in line for line in shown), where

@@ -2,10 +2,15 @@
 
 A KPI past a threshold is marked with a sign and coloured: `!` warning, `‼` critical; `flash()`
 briefly reverses a cell when its KPI crosses into critical.
+
+A cell never wraps (a wrapped label pushed the value out of its two rows): in a narrow cell the
+label shortens, then the change loses its sign ('▲ +153' as '▲153') and its points their decimal
+('▼4pt'), then the change goes; the label, the sign and the value stay.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +18,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid
-from textual.widgets import Static
+from textual.widget import Widget
 
 from data.alerts import MARK, OK, Reading
 from tui import fmt
@@ -31,6 +36,7 @@ class Kpi:
     show: Callable[[Any], str]
     better: str | None = "up"  # "up", "down", None (neutral), "now" (no comparison)
     delta: Callable[[float], str] | None = None
+    shorter: tuple[str, ...] = ()  # the label in narrower cells, longest first
 
     def value(self, totals: Mapping[str, Any]) -> str:
         return self.show(totals.get(self.key))
@@ -56,13 +62,13 @@ def _open_overdue(totals: Mapping[str, Any]) -> str:
 KPIS: tuple[Kpi, ...] = (
     Kpi("offered", "Offered", fmt.count, None, _count_delta),
     Kpi("answered", "Answered", fmt.count, None, _count_delta),
-    Kpi("service_level", "Service lvl", fmt.pct, "up", _pts),
+    Kpi("service_level", "Service lvl", fmt.pct, "up", _pts, ("Svc lvl", "SL")),
     Kpi("abandon_rate", "Abandon", fmt.pct, "down", _pts),
     Kpi("asa_s", "ASA", fmt.dur, "down", _dur_delta),
     Kpi("aht_s", "AHT", fmt.dur, None, _dur_delta),
-    Kpi("longest_wait_s", "Longest wait", fmt.dur, "now"),
+    Kpi("longest_wait_s", "Longest wait", fmt.dur, "now", shorter=("Longest",)),
     Kpi("waiting_now", "Waiting", fmt.count, "now"),
-    Kpi("open", "Open/overdue", fmt.count, "now"),
+    Kpi("open", "Open/overdue", fmt.count, "now", shorter=("Open/ovd",)),
     Kpi("csat", "CSAT", fmt.pct, "up", _pts),
 )
 
@@ -73,6 +79,14 @@ def _compact(delta: Text) -> Text:
     if plain[:1] in ("▲", "▼") and plain[1:3] in (" +", " -"):
         return Text(plain[0] + plain[3:], style=delta.style)
     return delta
+
+
+def _coarse(delta: Text) -> Text:
+    """'▼4.4pt' as '▼4pt': points to the whole point, the last step before the change goes."""
+    match = re.fullmatch(r"([▲▼])(\d+\.\d+)pt", delta.plain)
+    if match is None:
+        return delta
+    return Text(f"{match[1]}{float(match[2]):.0f}pt", style=delta.style)
 
 
 def change(kpi: Kpi, now: Mapping[str, Any], before: Mapping[str, Any]) -> Text:
@@ -91,9 +105,45 @@ def change(kpi: Kpi, now: Mapping[str, Any], before: Mapping[str, Any]) -> Text:
     return Text(f"{arrow} {kpi.delta(diff)}", style=style)
 
 
+class KpiCell(Widget):
+    """One KPI: its label over its value and change, each fitted to the cell's width as drawn."""
+
+    DEFAULT_CSS = "KpiCell { height: 2; text-wrap: nowrap; text-overflow: ellipsis; }"
+
+    def __init__(self, kpi: Kpi) -> None:
+        super().__init__(id=f"kpi-{kpi.key}", classes="kpi")
+        self.kpi = kpi
+        self.value = fmt.DASH
+        self.delta = Text("")
+        self.level = OK
+
+    def show(self, value: str, delta: Text, level: str) -> None:
+        self.value, self.delta, self.level = value, delta, level
+        self.refresh()
+
+    def render(self) -> Text:
+        return self.fitted(self.content_size.width)
+
+    def fitted(self, width: int) -> Text:
+        """The cell in `width` columns (0: not laid out yet, in full)."""
+        kpi, level = self.kpi, self.level
+        label = fmt.fit((kpi.label, *kpi.shorter), width)
+        if level != OK:
+            shown = Text(f"{MARK[level]} {self.value}", style=LEVEL_STYLE[level])
+        else:
+            shown = Text(self.value, style="bold")
+        compact = _compact(self.delta)
+        for delta in (self.delta, compact, _coarse(compact)):
+            if not width or shown.cell_len + 1 + delta.cell_len <= width:
+                return Text.assemble((label, "dim"), "\n", shown, " ", delta, no_wrap=True)
+        shown.truncate(width, overflow="ellipsis")
+        return Text.assemble((label, "dim"), "\n", shown, no_wrap=True)
+
+
 class KpiStrip(Grid):
-    """Ten cells; `show(totals, comparison, levels)` fills them. `values` holds the shown text and
-    `marks` the threshold sign ('', '!', '‼'), by key."""
+    """Ten cells; `show(totals, comparison, levels)` fills them. `values` holds the shown value,
+    `changes` the change in full (a narrow cell shortens or drops it) and `marks` the threshold sign
+    ('', '!', '‼'), by key."""
 
     DEFAULT_CSS = """
     KpiStrip .kpi.-flash { text-style: reverse; }
@@ -108,7 +158,7 @@ class KpiStrip(Grid):
 
     def compose(self) -> ComposeResult:
         for kpi in KPIS:
-            yield Static(self._cell(kpi, fmt.DASH, Text("")), id=f"kpi-{kpi.key}", classes="kpi")
+            yield KpiCell(kpi)
 
     def show(
         self,
@@ -118,7 +168,7 @@ class KpiStrip(Grid):
         ended: bool = False,
     ) -> None:
         """`ended`: the period lies in the past, so open/overdue are as of its end, not now."""
-        cells = {cell.id: cell for cell in self.query(".kpi").results(Static)}
+        cells = {cell.id: cell for cell in self.query(".kpi").results(KpiCell)}
         if len(cells) < len(KPIS):
             # A refresh can land before the cells are composed (or after they are removed, as
             # the app closes): keep it for on_mount rather than fail on a missing cell.
@@ -134,13 +184,10 @@ class KpiStrip(Grid):
             reading = by_cell.get(kpi.key)
             level = reading.level if reading else OK
             cell = cells[f"kpi-{kpi.key}"]
-            room = cell.content_size.width
-            if room and len(value) + 1 + len(delta.plain) + (2 if level != OK else 0) > room:
-                delta = _compact(delta)
             self.values[kpi.key] = value
             self.changes[kpi.key] = delta.plain
             self.marks[kpi.key] = MARK[level]
-            cell.update(self._cell(kpi, value, delta, level))
+            cell.show(value, delta, level)
             cell.set_class(level == "warning", "-warning")
             cell.set_class(level == "critical", "-critical")
 
@@ -154,8 +201,3 @@ class KpiStrip(Grid):
         for cell in cells:
             cell.add_class("-flash")
             self.set_timer(FLASH_S, lambda c=cell: c.remove_class("-flash"))
-
-    @staticmethod
-    def _cell(kpi: Kpi, value: str, delta: Text, level: str = OK) -> Text:
-        shown = (f"{MARK[level]} {value}", LEVEL_STYLE[level]) if level != OK else (value, "bold")
-        return Text.assemble((kpi.label, "dim"), "\n", shown, " ", delta, no_wrap=True)
