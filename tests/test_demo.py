@@ -372,13 +372,38 @@ def test_demo_speed_must_be_above_zero(speed: str, capsys) -> None:
     assert "must be above 0" in capsys.readouterr().err
 
 
-def test_ctrl_c_before_the_console_is_up_exits_130_without_a_traceback(monkeypatch, capsys) -> None:
+def _duckdb_interrupt() -> BaseException:
+    import duckdb
+
+    return duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [KeyboardInterrupt, _duckdb_interrupt, lambda: RuntimeError("Query interrupted")],
+    ids=["KeyboardInterrupt", "duckdb", "RuntimeError"],
+)
+def test_ctrl_c_before_the_console_is_up_exits_130_without_a_traceback(
+    monkeypatch, capsys, error
+) -> None:
     import tui.launch
     from tui.cli import main
 
     def interrupted(command: str, args: list[str]) -> int:
-        raise KeyboardInterrupt
+        raise error()
 
     monkeypatch.setattr(tui.launch, "run_console", interrupted)
     assert main(["demo"]) == 130
     assert capsys.readouterr().err == "floorwatch: interrupted\n"
+
+
+def test_other_errors_are_not_taken_for_an_interrupt(monkeypatch) -> None:
+    import tui.launch
+    from tui.cli import main
+
+    def broken(command: str, args: list[str]) -> int:
+        raise RuntimeError("something else")
+
+    monkeypatch.setattr(tui.launch, "run_console", broken)
+    with pytest.raises(RuntimeError, match="something else"):
+        main(["demo"])

@@ -24,8 +24,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         # ctrl+c before the console is up (the demo writing its history, a long check): stop
         # quietly with the shell's code for an interrupt, not a traceback.
-        print("floorwatch: interrupted", file=sys.stderr)
-        return 130
+        return _interrupted()
+    except Exception as exc:
+        if not _is_interrupted_query(exc):
+            raise
+        return _interrupted()
+
+
+def _interrupted() -> int:
+    print("floorwatch: interrupted", file=sys.stderr)
+    return 130
+
+
+def _is_interrupted_query(exc: Exception) -> bool:
+    """A ctrl+c that lands inside a DuckDB query comes out as DuckDB's error, not as
+    KeyboardInterrupt (seen as 'Query interrupted' while the demo opened its store)."""
+    import duckdb  # loaded already by whatever ran the query
+
+    return isinstance(exc, duckdb.InterruptException) or str(exc) == "Query interrupted"
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
