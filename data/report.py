@@ -234,7 +234,26 @@ def _key_cell(by: str, row: dict[str, Any]) -> str:
 def _rows_table(by: str, rows: list[dict[str, Any]]) -> str:
     cols = AGENT_TABLE_COLUMNS if by == "agent" else TABLE_COLUMNS
     headers = [by, *(LABELS.get(c, c.replace("_", " ")) for c in cols)]
-    return _grid(headers, [[_key_cell(by, r), *(show(c, r.get(c)) for c in cols)] for r in rows])
+    keys = [_key_cell(by, r) for r in rows]
+    if by == "interval":
+        keys = _with_offsets(keys, rows)
+    return _grid(
+        headers, [[k, *(show(c, r.get(c)) for c in cols)] for k, r in zip(keys, rows, strict=True)]
+    )
+
+
+def _with_offsets(labels: list[str], rows: list[dict[str, Any]]) -> list[str]:
+    """The hour a clock goes back shows twice on the wall clock: those intervals carry their UTC
+    offset ('2026-10-25 02:00 +02:00', then '+01:00'), the others stay short."""
+    twice = {label for label in labels if labels.count(label) > 1}
+    out = []
+    for label, row in zip(labels, rows, strict=True):
+        start = row.get("start")
+        if label in twice and isinstance(start, datetime) and start.utcoffset() is not None:
+            offset = start.strftime("%z")
+            label = f"{label} {offset[:3]}:{offset[3:]}"
+        out.append(label)
+    return out
 
 
 def render_table(rep: dict[str, Any]) -> str:

@@ -294,3 +294,26 @@ def test_md_attention_compares_an_agent_with_their_team_or_the_floor(store, cur,
     # team Blue: (60 + 60 + 60 + 600) / 4 = 195 s, CSAT 3 of 4
     assert "Highest AHT: **a2** 10m 00s (team Blue 3m 15s)" in md
     assert "Lowest CSAT: **a2** 0.0% (team Blue 75.0%)" in md
+
+
+def test_the_hour_the_clock_goes_back_shows_its_offset_in_the_table() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from data.report import _rows_table
+
+    paris = ZoneInfo("Europe/Paris")
+    starts = [
+        datetime(2023, 10, 29, 1, tzinfo=paris),
+        datetime(2023, 10, 29, 2, tzinfo=paris, fold=0),  # +02:00
+        datetime(2023, 10, 29, 2, tzinfo=paris, fold=1),  # +01:00, an hour later
+        datetime(2023, 10, 29, 3, tzinfo=paris),
+    ]
+    table = _rows_table("interval", [{"start": s, "offered": 1} for s in starts])
+    keys = [line.split("  ")[0].strip() for line in table.splitlines()[2:]]
+    assert keys == [
+        "2023-10-29 01:00",
+        "2023-10-29 02:00 +02:00",
+        "2023-10-29 02:00 +01:00",
+        "2023-10-29 03:00",
+    ]
