@@ -35,3 +35,14 @@ def test_with_no_room_for_the_site_it_goes_and_the_period_and_filters_stay() -> 
     line = fit("Northwind Support (simulated)", filters, 80)  # too long even alone: cut, at last
     assert len(line) <= 80 and line.endswith(RIGHT)
     assert line.startswith(" DEMO   │ Last 30 days │ channel: chat") and "…" in line
+
+
+def test_the_wall_note_gives_way_before_the_clock_and_freshness() -> None:
+    note = "‼ 2 critical · ! 3 warning"
+    for width in (60, 48, 40):
+        right = HeaderBar._with_note(Text(note), Text(RIGHT), width)
+        line = HeaderBar._fit(Text(" DEMO  "), Text("Site"), Text(" │ Wall"), right, width).plain
+        assert len(line) <= width and line.endswith(RIGHT), (width, line)
+        assert ("‼" in line) == (width >= 60)  # the note shows, cut, while there is room
+    wide = HeaderBar._with_note(Text(note), Text(RIGHT), 120).plain
+    assert wide == f"{note} │ {RIGHT}"

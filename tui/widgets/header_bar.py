@@ -68,9 +68,6 @@ class HeaderBar(Static):
             scope.append(" │ ")
             scope.append(visible(f"{key}: {value}"), style="italic")
         right = Text(no_wrap=True)
-        if note:
-            right.append(note, style="bold")
-            right.append(" │ ")
         right.append(now.astimezone(self.zone).strftime("%a %H:%M:%S %Z"))
         fresh = freshness(now, last_data_at, self.stale_after_s)
         right.append(" │ ")
@@ -78,9 +75,23 @@ class HeaderBar(Static):
             right.append(f"⚠ {fresh.text}", style="bold black on yellow")
         else:
             right.append(fresh.text, style="green")
-        text = self._fit(badge, site, scope, right, self.content_size.width)
+        width = self.content_size.width
+        if note:
+            right = self._with_note(Text(note, style="bold", no_wrap=True), right, width)
+        text = self._fit(badge, site, scope, right, width)
         self.plain = text.plain
         self.update(text)
+
+    @staticmethod
+    def _with_note(note: Text, right: Text, width: int) -> Text:
+        """The note (the wall's alert summary) before the clock, cut to leave the clock and the
+        freshness whole with a few columns on the left; with too little room it goes."""
+        room = width - right.cell_len - 3 - MIN_SITE if width else note.cell_len
+        if room < MIN_SITE:
+            return right
+        if note.cell_len > room:
+            note.truncate(room, overflow="ellipsis")
+        return Text.assemble(note, " │ ", right, no_wrap=True)
 
     @staticmethod
     def _fit(badge: Text, site: Text, scope: Text, right: Text, width: int) -> Text:
