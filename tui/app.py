@@ -268,8 +268,9 @@ class FloorwatchApp(App[None]):
         if message.initial and message.newest is not None:
             # Never later than the console's clock (a demo's or a test's clock is not the files').
             self.last_data_at = min(message.newest, self.clock())
-        elif message.initial or result.loaded:
+        elif result.loaded:
             self.last_data_at = self.clock()
+        # A first scan that found no file leaves "no data yet": the feed has not said anything.
         today = self.clock().astimezone(self.config.zone).date()
         if message.initial or any(day < today for day in result.affected_days):
             self.past.clear()

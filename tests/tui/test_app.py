@@ -75,6 +75,16 @@ async def test_restarted_on_a_feed_that_stopped_hours_ago_the_header_says_so(
         assert "updated 0 s ago" not in header
 
 
+async def test_on_an_empty_folder_the_header_says_no_data_yet(tui_store, tui_cfg, tmp_path, clock):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    app = make_app(tui_store, tui_cfg, empty, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        header = app.query_one(HeaderBar).plain
+        assert "no data yet" in header and "updated" not in header, header
+
+
 async def test_agents_pane_sort_and_search(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
