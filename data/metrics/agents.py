@@ -6,7 +6,8 @@ Logged in: an agent-level login (AGENTLOGIN/AGENTCALLBACKLOGIN … LOGOFF) or a 
 (ADDMEMBER … REMOVEMEMBER) is on; an agent is logged in while any is. Paused: a PAUSE on any queue
 (or PAUSEALL) not yet lifted; the reason is that of the latest pause. Time is clipped to
 [period start, min(period end, now)); paused time counts only while logged in (when the agent has
-login events at all). Occupancy = handle time of contacts handled in the period / (logged in − paused).
+login events at all). Occupancy = handle time of the phone system's contacts (queue_log) handled in
+the period / (logged in − paused): the logged-in time is the phone system's.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from data.config import Config
 from data.metrics.filters import Filters, team_members, team_of
 from data.metrics.kpis import kpi_rows, public
 from data.metrics.period import Period
-from data.metrics.sql import params, ratio, run
+from data.metrics.sql import HANDLE, filter_sql, params, ratio, run
 from data.metrics.together import together
 
 LOGIN = {"AGENTLOGIN", "AGENTCALLBACKLOGIN", "ADDMEMBER"}
@@ -151,7 +152,20 @@ def presence(
     for agent, acc in out.items():
         if not states[agent].has_login_events:
             acc["logged_in_s"] = None
+    if any(acc["logged_in_s"] for acc in out.values()):
+        for r in run(cur, _PHONE_HANDLE.format(filters=filter_sql(filters)), p):
+            if r["agent"] in out:
+                out[r["agent"]]["phone_handle_s"] = r["handle_s"]
     return out
+
+
+# Occupancy's handle time: the contacts of the phone system, whose login and pause events give the
+# logged-in time it is divided by. An agent of the phone queues who also answers the chat tool's
+# conversations (hours long, several at once) would otherwise be busy 300 % of the time.
+_PHONE_HANDLE = f"""SELECT agent, sum({HANDLE}) AS handle_s FROM contacts
+WHERE source = 'queue_log' AND offered_at >= $start AND offered_at < $end
+    AND answered_at IS NOT NULL AND agent IS NOT NULL{{filters}}
+GROUP BY agent"""
 
 
 def current_states(
@@ -289,7 +303,7 @@ def agent_rows(
         pr = pres.get(agent, {})
         logged, paused = pr.get("logged_in_s"), pr.get("paused_s")
         available = logged - (paused or 0) if logged is not None else None
-        handle = k.get("_handle_sum_s")
+        handle = pr.get("phone_handle_s")
         state, since = states.get(agent, (None, None))
         row = {
             "agent": agent,

@@ -107,20 +107,33 @@ def test_agent_presence_occupancy_state_missed_rings(store, cur, cfg):
         store,
         "contacts",
         [
-            answered("2026-03-10 10:00", 10, talk=300, agent="a1", wrap_s=60.0),
-            answered("2026-03-10 10:30", 10, talk=200, agent="a2", transferred=False),
+            answered("2026-03-10 10:00", 10, talk=300, agent="a1", wrap_s=60.0, source="queue_log"),
+            answered(
+                "2026-03-10 10:30", 10, talk=200, agent="a2", transferred=False, source="queue_log"
+            ),
             {
                 "offered_at": o,
                 "answered_at": o + timedelta(seconds=30),
                 "agent": "a1",
                 "outcome": "answered",
                 "wait_s": 30.0,
+                "source": "queue_log",
             },  # on a call now
+            {  # a 3-hour conversation in the chat tool: not in the phone system's occupancy
+                "offered_at": t("2026-03-10 08:00"),
+                "answered_at": t("2026-03-10 08:01"),
+                "ended_at": t("2026-03-10 11:01"),
+                "agent": "a1",
+                "outcome": "answered",
+                "channel": "chat",
+                "source": "chat_jsonl",
+                "wait_s": 60.0,
+            },
         ],
     )
     rows = {r["agent"]: r for r in agents(cur, cfg, resolve_period("today", cfg, NOW), F, NOW)}
     a1, a2 = rows["a1"], rows["a2"]
-    assert a1["name"] == "Ann" and a1["team"] == "red" and a1["handled"] == 2
+    assert a1["name"] == "Ann" and a1["team"] == "red" and a1["handled"] == 3
     assert a1["logged_in_s"] == pytest.approx(12 * 3600)  # clipped to midnight .. now
     assert a1["paused_s"] == pytest.approx(45 * 60)
     assert a1["paused_by_reason"] == {"lunch": 1800.0, "training": 900.0}
