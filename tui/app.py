@@ -196,7 +196,12 @@ class FloorwatchApp(App[None]):
         if self._timer is not None:
             self._timer.stop()
         self._refreshing, self._dirty = True, False
-        self._query(*self._target(), self.clock(), pane_first=self.wall_screen is None)
+        self._query(
+            *self._target(),
+            self.clock(),
+            pane_first=self.wall_screen is None,
+            loaded=not self.loading,
+        )
 
     def _target(self) -> tuple[View, type]:
         """What the next refresh fetches: the wall's panel (today, the whole floor) or the pane."""
@@ -205,7 +210,9 @@ class FloorwatchApp(App[None]):
         return self.view, type(self.pane)
 
     @work(thread=True, exit_on_error=False, group="refresh", name="refresh")
-    def _query(self, view: View, pane: type[Pane], now: datetime, pane_first: bool) -> None:
+    def _query(
+        self, view: View, pane: type[Pane], now: datetime, pane_first: bool, loaded: bool
+    ) -> None:
         data = None
         if pane_first:
             # What the eye is on comes first: the pane fills before the KPI strip's queries run.
@@ -214,7 +221,7 @@ class FloorwatchApp(App[None]):
         snap = refresh.snapshot(
             self.store, self.config, view, pane, now, pane_data=data, past=self.past
         )
-        self.post_message(Refreshed(snap))
+        self.post_message(Refreshed(snap, loaded))
 
     @on(PaneFetched)
     def _pane_fetched(self, message: PaneFetched) -> None:
@@ -229,7 +236,8 @@ class FloorwatchApp(App[None]):
         if not self.is_running:
             return  # shutting down: the widgets these reach are being removed
         snap = message.snapshot
-        self.alerter.handle(self, snap)
+        if message.loaded:
+            self.alerter.handle(self, snap)
         if self.wall_screen is not None:
             self._dirty |= not self.wall_screen.show(snap)
             self.refreshes += 1

@@ -43,9 +43,13 @@ class Snapshot:
 
 
 class Refreshed(Message):
-    def __init__(self, snapshot: Snapshot) -> None:
+    """`loaded`: the refresh started after the first load was done (thresholds are checked only
+    then: a half-loaded history reads as 100 % abandons)."""
+
+    def __init__(self, snapshot: Snapshot, loaded: bool = True) -> None:
         super().__init__()
         self.snapshot = snapshot
+        self.loaded = loaded
 
 
 class PaneFetched(Message):

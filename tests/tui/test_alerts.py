@@ -122,3 +122,26 @@ async def test_day_rolls_over_at_midnight_in_the_site_zone(tui_store, tui_cfg, f
         assert starts and starts[0].astimezone(tui_cfg.zone).date().isoformat() == "2026-03-11"
         await pilot.press("p")  # today has become yesterday
         await wait_for(pilot, lambda: kpis.values["offered"] == "7", timeout=5)
+
+
+async def test_refreshes_started_while_history_loads_do_not_alert(tui_store, cfg, folder, clock):
+    """A half-loaded history reads as 100 % abandons: thresholds wait for the first load."""
+    from tui import refresh
+
+    app = make_app(tui_store, cfg, folder, clock=clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await loaded(pilot)
+        checked = []
+        real_handle = app.alerter.handle
+
+        def handle(app_, snap):
+            checked.append(snap)
+            return real_handle(app_, snap)
+
+        app.alerter.handle = handle  # type: ignore[method-assign]
+        early = refresh.snapshot(app.store, app.config, app.view, type(app.pane), app.clock())
+        late = refresh.snapshot(app.store, app.config, app.view, type(app.pane), app.clock())
+        app.post_message(Refreshed(early, loaded=False))
+        app.post_message(Refreshed(late, loaded=True))
+        await wait_for(pilot, lambda: any(s is late for s in checked))
+        assert not any(s is early for s in checked)
