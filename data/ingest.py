@@ -456,7 +456,10 @@ class Ingestor:
         return self.store.cursor()
 
     def _display(self, path: Path) -> str:
-        resolved = path.resolve() if path.exists() else path.absolute()
+        try:
+            resolved = path.resolve() if path.exists() else path.absolute()
+        except OSError:  # in a folder that cannot be entered: its name is all there is
+            resolved = path.absolute()
         if self.root is not None:
             try:
                 return str(resolved.relative_to(self.root))
@@ -481,7 +484,12 @@ class Ingestor:
             listed.append(self._folder_display(Path(dirpath)))
             for name in names:
                 child = Path(dirpath, name)
-                if child.is_file() and self._wanted(child):
+                try:
+                    is_file = child.is_file()
+                except OSError as exc:  # a folder that can be listed but not entered (chmod 644)
+                    self._unreadable(self._display(child), exc, result)
+                    continue
+                if is_file and self._wanted(child):
                     files.append(child)
         for exc in denied:
             where = self._folder_display(Path(exc.filename or folder))

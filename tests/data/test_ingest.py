@@ -283,6 +283,26 @@ def test_the_watched_folder_itself_unlisted_is_reported(
     assert (report.path, report.status) == (f"{folder}/", "unreadable")
 
 
+def test_files_of_a_folder_that_cannot_be_entered_are_reported(
+    store: Store, folder: Path, ingestor: Ingestor, monkeypatch
+) -> None:
+    """A folder listed but not entered (chmod 644): its files cannot even be stat'ed."""
+    write(folder / "queue_log", calls(1))
+    write(folder / "sub" / "other.log", calls(1, start=1))
+    real_stat = Path.stat
+
+    def deny(self: Path, *a, **k):
+        if self.parent.name == "sub":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *a, **k)
+
+    monkeypatch.setattr(Path, "stat", deny)
+    by_path = {f.path: f for f in ingestor.scan([folder]).files}
+    assert by_path["sub/other.log"].status == "unreadable"
+    assert by_path["sub/other.log"].message == "permission denied"
+    assert by_path["queue_log"].loaded == 3
+
+
 def test_unrecognised_file_is_skipped_with_reason(
     store: Store, folder: Path, ingestor: Ingestor
 ) -> None:
