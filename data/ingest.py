@@ -462,10 +462,10 @@ class Ingestor:
             resolved = path.absolute()
         if self.root is not None:
             try:
-                return str(resolved.relative_to(self.root))
+                resolved = resolved.relative_to(self.root)
             except ValueError:
                 pass
-        return str(resolved)
+        return _printable(str(resolved))
 
     def _expand(self, paths: Iterable[Path], result: IngestResult) -> list[Path]:
         out: list[Path] = []
@@ -535,6 +535,12 @@ class Ingestor:
 
 # Ends the shown path of a folder in the files table (only unreadable folders are there).
 FOLDER_MARK = "/"
+
+
+def _printable(name: str) -> str:
+    """A file name as valid UTF-8 text: bytes that are not UTF-8 (Python keeps them as
+    surrogates, which DuckDB refuses) are shown as escapes, `queue_log.\\xff`."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _newest_first(path: Path) -> tuple[float, str]:

@@ -303,6 +303,18 @@ def test_files_of_a_folder_that_cannot_be_entered_are_reported(
     assert by_path["queue_log"].loaded == 3
 
 
+def test_a_file_name_that_is_not_utf8_loads_and_shows_escaped(tmp_path: Path, folder: Path) -> None:
+    name = os.fsdecode(b"queue_log.\xff\xfe")  # Linux names are bytes; these are not UTF-8
+    write(folder / name, calls(1))
+    db = tmp_path / "fw.duckdb"
+    with Store(db) as s:
+        result = Ingestor(s, Config(timezone="UTC"), folder).scan([folder])
+        assert [(f.path, f.status) for f in result.files] == [("queue_log.\\xff\\xfe", "ok")]
+    with Store(db) as s:  # the next run looks the file up by that name: nothing new, no crash
+        assert Ingestor(s, Config(timezone="UTC"), folder).scan([folder]).loaded == 0
+        assert counts(s)[1] == 1
+
+
 def test_unrecognised_file_is_skipped_with_reason(
     store: Store, folder: Path, ingestor: Ingestor
 ) -> None:
