@@ -10,6 +10,7 @@ for a copy of a file under another name.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 import time
@@ -198,7 +199,7 @@ class Ingestor:
             state.status = "ok"
             self._set_status(state, "ok", "readable again", fmt=state.format)
         needs_detection = state.format is None or state.offset == 0
-        if needs_detection and not self._detect(state, head, shown, result):
+        if needs_detection and not self._detect(state, _detection_head(path, head), shown, result):
             return result
         if ident.size < state.offset or not _head_matches(state, head):
             # Truncated or rewritten in place: read again from the start; content keys dedupe.
@@ -388,7 +389,7 @@ class Ingestor:
             result.files.append(FileReport(shown, None, status="skipped", message=why))
             return False
         state.format = reader.name
-        first = head.split(b"\n", 1)[0].rstrip(b"\r")
+        first = head.split(b"\n", 1)[0].rstrip(b"\r")[:MAX_HEADER]
         state.header = first.decode("utf-8", "surrogateescape")
         self._set_status(state, "ok", why, fmt=reader.name)
         return True
@@ -461,10 +462,8 @@ class Ingestor:
         except OSError:  # in a folder that cannot be entered: its name is all there is
             resolved = path.absolute()
         if self.root is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 resolved = resolved.relative_to(self.root)
-            except ValueError:
-                pass
         return _printable(str(resolved))
 
     def _expand(self, paths: Iterable[Path], result: IngestResult) -> list[Path]:
@@ -535,6 +534,39 @@ class Ingestor:
 
 # Ends the shown path of a folder in the files table (only unreadable folders are there).
 FOLDER_MARK = "/"
+
+
+# A header row is kept for mapped CSVs (their column names); no real one is longer.
+MAX_HEADER = 64 * 1024
+# Detection wants whole lines: a head of less than two (a CDR whose first record carries a 5 KB
+# userfield, an over-long first line) is read on, far enough to pass a first line of MAX_LINE.
+DETECTION_BYTES = MAX_LINE + HEAD_BYTES + 2
+SEEK_LINE_END_CHUNKS = (
+    8  # how far (in CHUNK_BYTES) the end of an over-long first line is looked for
+)
+
+
+def _detection_head(path: Path, head: bytes) -> bytes:
+    if len(head) < HEAD_BYTES or head.count(b"\n") >= 2:
+        return head
+    try:
+        with path.open("rb") as f:
+            data = f.read(DETECTION_BYTES)
+            if b"\n" in data or len(data) < DETECTION_BYTES:
+                return data
+            # An over-long first line (rejected when read): its start stands in for it, and
+            # what follows its end is what the format is told by.
+            for _ in range(SEEK_LINE_END_CHUNKS):
+                chunk = f.read(CHUNK_BYTES)
+                end = chunk.find(b"\n")
+                if end >= 0:
+                    after = chunk[end + 1 :] + f.read(DETECTION_BYTES)
+                    return data[:HEAD_BYTES] + b"\n" + after[:DETECTION_BYTES]
+                if not chunk:
+                    break
+    except OSError:
+        pass  # gone or unreadable since: what was read is all there is
+    return head
 
 
 def _printable(name: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from data.config import Config
+from data.formats.base import MAX_LINE
 from data.ingest import Ingestor
 from data.store import Store
 from tests.conftest import append, write
@@ -313,6 +314,21 @@ def test_a_file_name_that_is_not_utf8_loads_and_shows_escaped(tmp_path: Path, fo
     with Store(db) as s:  # the next run looks the file up by that name: nothing new, no crash
         assert Ingestor(s, Config(timezone="UTC"), folder).scan([folder]).loaded == 0
         assert counts(s)[1] == 1
+
+
+@pytest.mark.parametrize("length", [5_000, 1_200_000])
+def test_a_cdr_whose_first_line_is_long_is_still_recognised(
+    store: Store, folder: Path, ingestor: Ingestor, length: int
+) -> None:
+    """Detection read 4 KB: a first record with a long userfield left it no whole line."""
+    from tests.formats.test_asterisk_cdr import NOANSWER16, Q18
+
+    long = Q18.replace('"support,t,,,300"', '"' + "z" * length + '"')  # lastdata
+    write(folder / "Master.csv", "\n".join([long, NOANSWER16, Q18.replace(".1", ".2")]) + "\n")
+    (report,) = ingestor.scan([folder]).files
+    assert report.format == "asterisk_cdr"
+    over = length > MAX_LINE
+    assert (report.loaded, report.rejected) == ((2, 1) if over else (3, 0))
 
 
 def test_unrecognised_file_is_skipped_with_reason(
