@@ -194,10 +194,11 @@ class Ingestor:
         except OSError as exc:
             return self._unreadable(shown, exc, result)
         state = self._locate(shown, ident, head)
-        if state.status == "unreadable":
-            # Readable again (permissions put right): the alarm ends even if nothing is new.
+        if state.status in _BACK:
+            # Readable again (permissions put right), or there again (its folder could not be
+            # listed): the alarm ends even if nothing is new.
+            self._set_status(state, "ok", _BACK[state.status], fmt=state.format)
             state.status = "ok"
-            self._set_status(state, "ok", "readable again", fmt=state.format)
         needs_detection = state.format is None or state.offset == 0
         if needs_detection and not self._detect(state, _detection_head(path, head), shown, result):
             return result
@@ -410,8 +411,9 @@ class Ingestor:
         known = cur.execute(
             "SELECT path FROM files WHERE status NOT IN ('moved', 'missing')"
         ).fetchall()
+        unlisted = tuple(p for p in present if p.endswith(FOLDER_MARK))
         for (path,) in known:
-            if path not in present:
+            if path not in present and not path.startswith(unlisted):
                 if path.endswith(FOLDER_MARK):  # a folder once unreadable, since deleted
                     self._forget_folders([path])
                 else:
@@ -532,6 +534,8 @@ class Ingestor:
         return days
 
 
+# A file's status when it is found again, and what it then says.
+_BACK = {"unreadable": "readable again", "missing": "found again"}
 # Ends the shown path of a folder in the files table (only unreadable folders are there).
 FOLDER_MARK = "/"
 

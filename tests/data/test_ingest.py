@@ -275,6 +275,32 @@ def test_a_folder_that_cannot_be_listed_is_reported_until_it_can(
     assert counts(store)[1] == 2
 
 
+def test_files_of_a_folder_that_cannot_be_listed_are_not_called_vanished(
+    store: Store, folder: Path, ingestor: Ingestor, monkeypatch
+) -> None:
+    write(folder / "sub" / "other.log", calls(1))
+    ingestor.scan([folder])
+    deny_listing(monkeypatch, "sub")
+    ingestor.scan([folder])
+    status = "SELECT status FROM files WHERE path = 'sub/other.log'"
+    assert store.cursor().execute(status).fetchone() == ("ok",)
+
+
+def test_a_file_back_unchanged_is_no_longer_missing(
+    store: Store, folder: Path, ingestor: Ingestor, tmp_path: Path
+) -> None:
+    log = write(folder / "queue_log", calls(1))
+    ingestor.scan([folder])
+    log.rename(tmp_path / "aside")
+    ingestor.scan([folder])
+    status = "SELECT status, message FROM files WHERE path = 'queue_log'"
+    assert store.cursor().execute(status).fetchone() == ("missing", "file vanished")
+    (tmp_path / "aside").rename(log)
+    ingestor.scan([folder])
+    assert store.cursor().execute(status).fetchone() == ("ok", "found again")
+    assert counts(store)[1] == 1
+
+
 def test_the_watched_folder_itself_unlisted_is_reported(
     store: Store, folder: Path, ingestor: Ingestor, monkeypatch
 ) -> None:
