@@ -11,6 +11,7 @@ so the same event read twice (a copy of a file, a re-read after truncation) is s
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,6 +24,11 @@ from data.config import Config
 
 MAX_RAW = 500  # a reject keeps at most this much of the raw line
 MAX_LINE = 1_000_000  # longer lines are rejected unread
+# The csv module refuses a field over 128 KiB by default: a 600 KB quoted text over two lines was
+# rejected as malformed, twice. A record still open past MAX_LINE is rejected as unterminated
+# (mapped_csv), so no field a reader accepts is longer than its last line plus MAX_LINE.
+MAX_CSV_FIELD = 2 * MAX_LINE
+csv.field_size_limit(MAX_CSV_FIELD)
 
 
 @dataclass(frozen=True)

@@ -304,3 +304,15 @@ def test_golden_ticket_analytics(realdata, run) -> None:
     assert get(first, "contact_id", "offered_at", "frt_s", "resolution_s", "rating", "agent") == (
         "tickets:TKT-00001", us(2024, 11, 23, 3, 1), 3996.0, 64980.0, 5.0, "Agent_1",
     )  # fmt: skip
+
+
+def test_a_long_quoted_text_over_two_lines_is_one_message(run) -> None:
+    """Past the csv module's default field limit (128 KiB), each line under MAX_LINE."""
+    config = Config(timezone="UTC", mappings=[TWEETS])
+    header = TWEETS_CSV.split(b"\n")[0]
+    text = b"L" * 600_000 + b"\n" + b"M" * 700_000
+    record = b'3,9,115713,True,Tue Oct 31 22:00:00 +0000 2017,"' + text + b'",,'
+    batch = run(R, header + b"\n" + record + b"\n", path="twcs.csv", config=config, header=True)
+    assert batch.rejects == []
+    (row,) = batch.rows["messages"]
+    assert row[M["text"]] == text.decode()
