@@ -37,12 +37,16 @@ def test_with_no_room_for_the_site_it_goes_and_the_period_and_filters_stay() -> 
     assert line.startswith(" DEMO   │ Last 30 days │ channel: chat") and "…" in line
 
 
-def test_the_wall_note_gives_way_before_the_clock_and_freshness() -> None:
+def test_the_wall_note_gives_way_after_the_site_and_before_the_period() -> None:
     note = "‼ 2 critical · ! 3 warning"
-    for width in (60, 48, 40):
-        right = HeaderBar._with_note(Text(note), Text(RIGHT), width)
-        line = HeaderBar._fit(Text(" DEMO  "), Text("Site"), Text(" │ Wall"), right, width).plain
+    badge, scope = Text(" DEMO  "), Text(" │ Today")
+    kept = badge.cell_len + scope.cell_len
+    for width in (120, 80, 70, 60, 40):
+        right = HeaderBar._with_note(Text(note), Text(RIGHT), width, kept)
+        line = HeaderBar._fit(badge.copy(), Text("Northwind"), scope.copy(), right, width).plain
         assert len(line) <= width and line.endswith(RIGHT), (width, line)
-        assert ("‼" in line) == (width >= 60)  # the note shows, cut, while there is room
+        assert (" │ Today │ " in line) == (width >= 60), (width, line)  # the period stays
+        assert ("‼" in line) == (width >= 70), (width, line)  # the note, cut, while it fits
+        assert ("Northwind" in line) == (width >= 120), (width, line)  # the site goes first
     wide = HeaderBar._with_note(Text(note), Text(RIGHT), 120).plain
     assert wide == f"{note} │ {RIGHT}"

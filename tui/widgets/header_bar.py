@@ -77,16 +77,18 @@ class HeaderBar(Static):
             right.append(fresh.text, style="green")
         width = self.content_size.width
         if note:
-            right = self._with_note(Text(note, style="bold", no_wrap=True), right, width)
+            kept = badge.cell_len + scope.cell_len  # the period gives way after the note
+            right = self._with_note(Text(note, style="bold", no_wrap=True), right, width, kept)
         text = self._fit(badge, site, scope, right, width)
         self.plain = text.plain
         self.update(text)
 
     @staticmethod
-    def _with_note(note: Text, right: Text, width: int) -> Text:
-        """The note (the wall's alert summary) before the clock, cut to leave the clock and the
-        freshness whole with a few columns on the left; with too little room it goes."""
-        room = width - right.cell_len - 3 - MIN_SITE if width else note.cell_len
+    def _with_note(note: Text, right: Text, width: int, kept: int = MIN_SITE) -> Text:
+        """The note (the wall's alert summary) before the clock, cut to leave the clock, the
+        freshness and `kept` columns on the left (the badge and the period) whole; with too
+        little room it goes. The site name gives way before it (_fit)."""
+        room = width - right.cell_len - 6 - kept if width else note.cell_len  # two " │ "
         if room < MIN_SITE:
             return right
         if note.cell_len > room:
