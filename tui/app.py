@@ -55,6 +55,9 @@ def _pane_binding(number: int, pane: type[Pane]) -> Binding:
     )
 
 
+INTERVAL_NAMES = {"15min": "15 minutes", "hour": "hours", "day": "days"}
+
+
 class FloorwatchApp(App[None]):
     TITLE = "floorwatch"
     CSS_PATH: ClassVar = [STYLES / "app.tcss"]
@@ -151,6 +154,13 @@ class FloorwatchApp(App[None]):
     def action_cycle_interval(self) -> None:
         period, _ = self.view.periods(self.config, self.clock())
         self._set_view(self.view.next_interval(period))
+        if self.screen.has_class("-short"):
+            # Below 28 rows the chart is hidden: say what the key did rather than nothing.
+            size = self.view.interval_size(period)
+            self.notify(
+                f"Chart interval: {INTERVAL_NAMES.get(size, size)} (the chart shows from 28 rows)",
+                markup=False,
+            )
 
     def action_refresh_now(self) -> None:
         self.request_refresh()

@@ -436,6 +436,14 @@ async def test_the_store_is_compressed_after_the_scan_and_after_a_big_watcher_ba
         await wait_for(pilot, lambda: len(compressed) == 2, timeout=5)
 
 
+async def test_the_interval_key_says_what_it_did_when_the_chart_is_hidden(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("i")
+        notes = [n.message for n in app._notifications]
+        assert "Chart interval: 15 minutes (the chart shows from 28 rows)" in notes
+
+
 async def test_the_interval_key_makes_the_queues_chart_finer_then_wraps_to_days(app):
     from tui.panes.queues import QueuesPane
 
@@ -451,6 +459,8 @@ async def test_the_interval_key_makes_the_queues_chart_finer_then_wraps_to_days(
         await pilot.press("i", "p")  # 15 minutes, then another period: its own interval again
         await wait_for(pilot, lambda: app.view.period == "yesterday" and pane.data.size == "hour")
         assert app.view.interval is None
+        # the chart shows the change itself: no notice at this height
+        assert not any("Chart interval" in n.message for n in app._notifications)
 
 
 async def test_a_pane_key_typed_right_after_its_number_reaches_the_new_pane(app):
