@@ -11,7 +11,7 @@ from rich.text import Text
 from data.config import Threshold
 from tests.tui.conftest import loaded
 from tui.app import make_app
-from tui.widgets.kpi_strip import KpiCell, KpiStrip, _coarse, _compact
+from tui.widgets.kpi_strip import KPIS, KpiCell, KpiStrip, _coarse, _compact, change
 
 
 @pytest.mark.parametrize(
@@ -107,3 +107,18 @@ async def test_cells_read_apart_and_a_label_never_wraps_into_the_values(
                 assert label in (kpi.label, *kpi.shorter), where  # whole, on its own line
                 mark = strip.marks[kpi.key]
                 assert value.startswith(f"{mark} " * bool(mark) + strip.values[kpi.key]), where
+
+
+@pytest.mark.parametrize(
+    ("key", "now", "before", "shown"),
+    [
+        ("aht_s", 174.2, 174.6, "= +0s"),  # rounds to no change: not '▼ -0s'
+        ("aht_s", 174.0, 175.0, "▼ -1s"),
+        ("service_level", 0.8004, 0.8, "= +0.0pt"),
+        ("offered", 12, 12, "= +0"),
+    ],
+)
+def test_a_change_too_small_to_show_reads_as_none(key, now, before, shown) -> None:
+
+    kpi = next(k for k in KPIS if k.key == key)
+    assert change(kpi, {key: now}, {key: before}).plain == shown

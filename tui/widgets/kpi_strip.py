@@ -97,8 +97,10 @@ def change(kpi: Kpi, now: Mapping[str, Any], before: Mapping[str, Any]) -> Text:
     if a is None or b is None:
         return Text("vs " + fmt.DASH, style="dim")
     diff = a - b
-    if abs(diff) < 1e-9:
-        return Text("= " + kpi.delta(0), style="dim")
+    zero = kpi.delta(0)
+    if abs(diff) < 1e-9 or kpi.delta(diff).lstrip("+-") == zero.lstrip("+-"):
+        # A change too small to show ('-0s', '+0.0pt') is no change: not an arrow and a red zero.
+        return Text("= " + zero, style="dim")
     arrow = "▲" if diff > 0 else "▼"
     good = None if kpi.better is None else (diff > 0) == (kpi.better == "up")
     style = "dim" if good is None else ("green" if good else "red")
