@@ -96,7 +96,8 @@ async def test_cooldown_keeps_a_hovering_kpi_quiet(tui_store, cfg, clock):
         rows = app.screen.query_one("#alerts-table")
         assert rows.row_count == 10
         newest = [c.plain for c in rows.get_row_at(0)]
-        assert newest[1:6] == ["! warning", "was ok", "Waiting now", "floor", "6"]
+        # what crossed and its value first: a narrow terminal cuts the last columns
+        assert newest[1:] == ["Waiting now", "floor", "6", "! warning", "above 5", "was ok"]
 
 
 async def test_day_rolls_over_at_midnight_in_the_site_zone(tui_store, tui_cfg, folder):

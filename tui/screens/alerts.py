@@ -65,14 +65,16 @@ class Alerter:
 def _row(crossing: Crossing, zone: Any) -> list[Text]:
     r = crossing.reading
     level = r.level
+    # What crossed, its value and the level first: in a narrow terminal the table scrolls
+    # sideways and what is cut is the least needed (a value cut to '1' reads as another number).
     return [
         Text(crossing.at.astimezone(zone).strftime("%a %H:%M:%S")),
-        Text(f"{MARK[level] or '✓'} {level}", style=LEVEL_STYLE[level]),
-        Text(f"was {crossing.before}", style="dim"),
         Text(label(r.kpi)),
         Text(r.scope or "floor"),
         Text(show_value(r.kpi, r.value), justify="right"),
+        Text(f"{MARK[level] or '✓'} {level}", style=LEVEL_STYLE[level]),
         Text(f"{r.direction} {show_value(r.kpi, r.limit)}" if r.limit is not None else ""),
+        Text(f"was {crossing.before}", style="dim"),
     ]
 
 
@@ -80,7 +82,7 @@ class AlertsScreen(ModalScreen[None]):
     """Every crossing, newest first, with its time (site zone) and value."""
 
     BINDINGS: ClassVar = [Binding("escape,a,q", "dismiss", "Close")]
-    COLUMNS = ("Time", "Level", "Before", "KPI", "Where", "Value", "Level passed")
+    COLUMNS = ("Time", "KPI", "Where", "Value", "Level", "Level passed", "Before")
     DEFAULT_CSS = """
     AlertsScreen { align: center middle; }
     #alerts {
