@@ -294,7 +294,7 @@ class Ingestor:
             report.lines += lines_read
             report.loaded += written.inserted
             report.duplicates += written.duplicates
-            report.rejected += len(batch.rejects)
+            report.rejected += written.rejected
             result.tables |= written.tables
             result.affected_days |= self._days(written.ts_range)
             if meter is not None:

@@ -162,7 +162,8 @@ CREATE TABLE IF NOT EXISTS rejects (
     line_no BIGINT,
     reason VARCHAR NOT NULL,
     raw VARCHAR,
-    seen_at TIMESTAMPTZ NOT NULL
+    seen_at TIMESTAMPTZ NOT NULL,
+    reject_key BIGINT         -- the same bad line of the same content (a copy) is kept once
 );
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 -- Threaded messages (data/threads.py): the message each one answers and its thread's root now.
@@ -253,6 +254,8 @@ class Store:
             con.execute(_create_table(name, columns))
         backfill = self._add_derived_columns(con)
         con.execute(_BOOKKEEPING)
+        # Stores made before reject keys: their rejects stay as they are, unkeyed.
+        con.execute("ALTER TABLE rejects ADD COLUMN IF NOT EXISTS reject_key BIGINT")
         con.execute(_VIEWS)
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from data import derive, threads
 from data.config import Config
-from data.formats.base import Batch
+from data.formats.base import Batch, row_key
 from data.metrics import rollup
 from data.store import INPUT_COLUMNS, Store
 
@@ -50,6 +50,7 @@ SCHEMAS: dict[str, pa.Schema] = {
 class Written:
     inserted: int = 0
     duplicates: int = 0
+    rejected: int = 0  # rejects written: a bad line already quarantined from a copy is not
     tables: set[str] = field(default_factory=set)
     ts_range: tuple[int, int] | None = None  # epoch µs of the rows written
     touched: derive.Touched = field(default_factory=lambda: derive.Touched())
@@ -111,10 +112,7 @@ def write_batch(
             for table, rows in tables.items():
                 _insert(cur, table, rows, written)
             if batch.rejects:
-                cur.executemany(
-                    "INSERT INTO rejects VALUES (?, ?, ?, ?, ?)",
-                    [(state.path, r.line_no, r.reason, r.raw, at) for r in batch.rejects],
-                )
+                written.rejected = _insert_rejects(cur, batch, state, at)
             keys = _keys(tables)
             if moved:
                 written.tables.add("messages")
@@ -126,7 +124,7 @@ def write_batch(
             )
             derive.refresh_next_contacts(cur, written.touched, config.fcr_window_h * 3600)
             rollup.forget(cur, written.touched.hours)
-            _save_state(cur, state, lines_read, written, len(batch.rejects), at)
+            _save_state(cur, state, lines_read, written, written.rejected, at)
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
@@ -173,6 +171,40 @@ def _insert(cur, table: str, batch_rows: pa.Table, written: Written) -> None:
     written.duplicates += n - inserted
     if inserted:
         written.tables.add(table)
+
+
+def _insert_rejects(cur, batch: Batch, state: FileState, at: datetime) -> int:
+    """Quarantine the batch's bad lines; the number new. A bad line is keyed by its file's first
+    line (the same in a copy, and as the file grows), its number, reason and text: a copy of a
+    file (copytruncate's rotated copy, a duplicate under another name) or a re-read after a
+    truncation does not quarantine it again, while the same bad text in another file does."""
+    keys = [
+        row_key("reject", state.header or state.path, r.line_no, r.reason, r.raw)
+        for r in batch.rejects
+    ]
+    table = pa.table(
+        {
+            "path": pa.array([state.path] * len(keys), pa.string()),
+            "line_no": pa.array([r.line_no for r in batch.rejects], pa.int64()),
+            "reason": pa.array([r.reason for r in batch.rejects], pa.string()),
+            "raw": pa.array([r.raw for r in batch.rejects], pa.string()),
+            "reject_key": pa.array(keys, pa.int64()),
+        }
+    )
+    cur.register("batch_rejects", table)
+    try:
+        (inserted,) = cur.execute(
+            """INSERT INTO rejects (path, line_no, reason, raw, seen_at, reject_key)
+            SELECT path, line_no, reason, raw, ?, reject_key FROM (
+                SELECT * FROM batch_rejects b
+                WHERE NOT EXISTS (SELECT 1 FROM rejects r WHERE r.reject_key = b.reject_key)
+                QUALIFY row_number() OVER (PARTITION BY reject_key ORDER BY line_no) = 1
+            )""",
+            [at],
+        ).fetchone()
+    finally:
+        cur.unregister("batch_rejects")
+    return inserted
 
 
 def _keys(tables: dict[str, pa.Table]) -> dict[str, pa.Array]:

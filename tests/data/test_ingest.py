@@ -357,6 +357,25 @@ def test_a_cdr_whose_first_line_is_long_is_still_recognised(
     assert (report.loaded, report.rejected) == ((2, 1) if over else (3, 0))
 
 
+def test_a_copy_does_not_quarantine_its_bad_lines_again(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    """copytruncate: the rotated copy holds the lines already read, bad ones included."""
+    log = write(folder / "queue_log", calls(1) + "garbage line\n")
+    ingestor.scan([folder])
+    append(log, "more garbage\n")  # the file grows: its bad lines keep their key
+    ingestor.apply({log})
+    (folder / "queue_log.1").write_bytes(log.read_bytes())
+    log.write_bytes(b"")
+    result = ingestor.scan([folder])
+    assert result.rejected == 0
+    reasons = "SELECT path, line_no FROM rejects ORDER BY line_no"
+    assert store.cursor().execute(reasons).fetchall() == [("queue_log", 4), ("queue_log", 5)]
+    # The same bad text in another file is that file's own bad line.
+    write(folder / "other" / "queue_log", calls(1, start=1) + "garbage line\n")
+    assert ingestor.scan([folder]).rejected == 1
+
+
 def test_unrecognised_file_is_skipped_with_reason(
     store: Store, folder: Path, ingestor: Ingestor
 ) -> None:

@@ -504,7 +504,7 @@ def test_rejects_of_one_batch_are_listed_latest_line_first() -> None:
     with Store() as store:
         cur = store.cursor()
         cur.executemany(
-            "INSERT INTO rejects VALUES (?, ?, 'bad', 'x', ?)",
+            "INSERT INTO rejects (path, line_no, reason, raw, seen_at) VALUES (?, ?, 'bad', 'x', ?)",
             [("q", 2, early), ("q", 5, early), ("q", 3, late), ("q", 9, late)],
         )
         data = DataPane.fetch(cur, None, None, late)
