@@ -214,14 +214,15 @@ def _queue_readings(cfg: Config, row: Mapping[str, Any]) -> dict[str, Reading]:
 
 class WallQueues(WallPanel):
     name, key, title = "queues", "wall-queues", "Queues"
+    # What the floor acts on first: at 80 columns the volume columns are the ones cut.
     COLUMNS = (
         "Queue",
         "Waiting",
         "Longest wait",
-        "Offered",
-        "Answered",
         "Service level",
         "Abandon",
+        "Offered",
+        "Answered",
     )
 
     @classmethod
@@ -241,10 +242,10 @@ class WallQueues(WallPanel):
                     fmt.text(r.get("name") or r.get("queue")),
                     _cell(fmt.count(r.get("waiting_now")), lv.get("waiting_now")),
                     _cell(fmt.dur(r.get("longest_wait_s")), lv.get("longest_wait_s")),
-                    _cell(fmt.count(r.get("offered")), lv.get("offered")),
-                    _cell(fmt.count(r.get("answered")), lv.get("answered")),
                     _cell(fmt.pct(r.get("service_level")), lv.get("service_level")),
                     _cell(fmt.pct(r.get("abandon_rate")), lv.get("abandon_rate")),
+                    _cell(fmt.count(r.get("offered")), lv.get("offered")),
+                    _cell(fmt.count(r.get("answered")), lv.get("answered")),
                 ]
                 for r, lv in data
             ]

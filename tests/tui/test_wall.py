@@ -166,3 +166,30 @@ async def test_a_tile_past_a_level_shows_its_whole_number_and_the_level_in_words
             ), where
             words = {"": None, "!": "! warning", "‼": "‼ critical"}[screen.tile_marks[tile.key]]
             assert words is None or any(words in line for line in shown), where
+
+
+async def test_the_queues_panel_keeps_service_level_and_abandon_in_80_columns(wall_app):
+    from textual.widgets import DataTable
+
+    app = wall_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        screen = wall(app)
+        screen.paused = True
+        screen.index = screen.keys.index("queues") - 1
+        screen.step(1)
+        await wait_for(pilot, lambda: screen.shown == "queues")
+        await pilot.pause()
+        table = screen.query_one("#wall-queues DataTable", DataTable)
+        header = "".join(str(c.label) for c in table.columns.values())
+        assert header.index("Service level") < header.index("Offered")
+        visible = table.size.width
+        widths = [c.get_render_width(table) for c in table.columns.values()]
+        names = [str(c.label) for c in table.columns.values()]
+        shown = []
+        edge = 0
+        for name, width in zip(names, widths, strict=True):
+            edge += width
+            if edge <= visible:
+                shown.append(name)
+        assert {"Waiting", "Longest wait", "Service level", "Abandon"} <= set(shown), shown
