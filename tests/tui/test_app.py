@@ -509,3 +509,17 @@ def test_rejects_of_one_batch_are_listed_latest_line_first() -> None:
         )
         data = DataPane.fetch(cur, None, None, late)
     assert [r["line_no"] for r in data.rejects] == [9, 3, 5, 2]
+
+
+async def test_every_pane_number_stays_in_the_tabs_of_a_narrow_terminal(app):
+    from tui.widgets.pane_bar import PaneBar
+
+    async with app.run_test(size=(60, 20)) as pilot:
+        await loaded(pilot)
+        await pilot.press("6")
+        await pilot.pause()
+        line = str(app.query_one(PaneBar).render())
+        assert "[6 Data]" in line and all(f"{n} " in line for n in "12345"), line
+        assert len(line) <= 60
+        wide = app.query_one(PaneBar).tabs("data", short=False).plain
+        assert "1 Queues" in wide and "5 Reasons" in wide
