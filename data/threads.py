@@ -17,7 +17,7 @@ from collections import defaultdict
 
 import pyarrow as pa
 
-Link = tuple[str, str, str | None]  # thread, message id, id of the message it answers
+Link = tuple[str, str, str | None, int]  # thread, message id, id it answers, the row's row_key
 
 
 def resolve(cur, links: list[Link], messages: pa.Table) -> tuple[pa.Table, set[str]]:
@@ -26,17 +26,20 @@ def resolve(cur, links: list[Link], messages: pa.Table) -> tuple[pa.Table, set[s
     conversation ids resolved, and the conversation ids whose stored messages moved (from and
     to), whose contacts must be derived again. Runs in the caller's transaction."""
     parents: dict[str, dict[str, str | None]] = defaultdict(dict)
-    for thread, msg_id, reply_to in links:
-        parents[thread].setdefault(msg_id, reply_to)
-    renamed: dict[str, str] = {}  # a conversation id the reader gave -> the resolved one
+    thread_of: dict[int, tuple[str, str]] = {}  # row_key -> (thread, message id)
+    for thread, msg_id, reply_to, key in links:
+        parents[thread].setdefault(msg_id, reply_to)  # the first record of an id wins
+        thread_of[key] = (thread, msg_id)
+    resolved: dict[tuple[str, str], str] = {}  # (thread, message id) -> conversation id
     moved: set[str] = set()
     for thread, parent in parents.items():
+        # A message stored already keeps the parent it was stored with (its row is the stored
+        # one: a second record of the same id, say a corrected re-export, is a duplicate).
+        parent.update(_lookup(cur, "SELECT msg_id, reply_to", thread, set(parent), "msg_id"))
         tops = {msg: _top(msg, parent) for msg in parent}
         stored = _stored_roots(cur, thread, parent, tops)
         root = {msg: _root(msg, tops, stored) for msg in parent}
-        for msg, top in tops.items():
-            if root[msg] != top:
-                renamed[thread + top] = thread + root[msg]
+        resolved.update(((thread, msg), thread + r) for msg, r in root.items())
         # Messages stored under one of this batch's messages (their replies came first).
         under = _lookup(cur, "SELECT DISTINCT root, root", thread, set(parent), "root")
         moves = {old: root[old] for old in under if root[old] != old}
@@ -45,12 +48,16 @@ def resolve(cur, links: list[Link], messages: pa.Table) -> tuple[pa.Table, set[s
             moved.update(thread + old for old in moves)
             moved.update(thread + new for new in moves.values())
         _remember(cur, thread, parent, root)
-    if renamed:
-        column = messages.column("conversation_id").to_pylist()
-        resolved = pa.array([renamed.get(c, c) for c in column], pa.string())
-        messages = messages.set_column(
-            messages.schema.get_field_index("conversation_id"), "conversation_id", resolved
-        )
+    keys = messages.column("row_key").to_pylist()
+    column = messages.column("conversation_id").to_pylist()
+    conversations = [
+        resolved[thread_of[k]] if k in thread_of else c for k, c in zip(keys, column, strict=True)
+    ]
+    messages = messages.set_column(
+        messages.schema.get_field_index("conversation_id"),
+        "conversation_id",
+        pa.array(conversations, pa.string()),
+    )
     return messages, moved
 
 

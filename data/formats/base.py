@@ -48,9 +48,10 @@ class Batch:
     tables: dict[str, pa.Table] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
     # Messages whose conversation is their reply thread's root (mapped CSV without a
-    # conversation_id): (thread, message id, id of the message it answers). The reader can only
-    # find the root among its own lines; the writer finds it in the store too (data/threads.py).
-    thread_links: list[tuple[str, str, str | None]] = field(default_factory=list)
+    # conversation_id): (thread, message id, id of the message it answers, the row's row_key).
+    # The reader can only find the root among its own lines; the writer finds it in the store
+    # too (data/threads.py).
+    thread_links: list[tuple[str, str, str | None, int]] = field(default_factory=list)
     # Trailing lines the reader could not use yet (a CSV record whose quoted field continues past
     # the last complete line): ingest leaves its offset before them and hands them over again.
     unconsumed_lines: int = 0

@@ -496,7 +496,7 @@ def _messages(records: list[Record], plan: _Plan, ctx: ReadContext, batch: Batch
             continue
         parsed.append(msg)
         if msg[1] is not None and msg[2] is not None:
-            parent[msg[1]] = msg[2]
+            parent.setdefault(msg[1], msg[2])  # the first record of an id wins, as in the store
     rows = batch.rows.setdefault("messages", [])
     thread = f"{m.name}:{m.key_prefix}"
     for line_no, msg_id, reply_to, conv, key, rest in parsed:
@@ -505,7 +505,7 @@ def _messages(records: list[Record], plan: _Plan, ctx: ReadContext, batch: Batch
             batch.reject(line_no, "no conversation_id and no id to derive one from", rest[3] or "")
             continue
         if conv is None:
-            batch.thread_links.append((thread, msg_id, reply_to))
+            batch.thread_links.append((thread, msg_id, reply_to, key))
         rows.append((key, ctx.file_id, line_no, thread + conv_id, *rest))
 
 

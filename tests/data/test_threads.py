@@ -144,3 +144,13 @@ def test_twitter_sample_in_two_files_equals_one(realdata: Path, second_first: bo
     contacts, messages = whole
     assert len(messages) == 5000
     assert {c[0] for c in contacts} == {f"chat:twcs:{r}" for r in thread_roots(data)}
+
+
+def test_a_second_record_of_a_tweet_id_does_not_move_it_or_its_replies() -> None:
+    """A re-export that 'corrects' tweet 2 to answer tweet 10: the first record wins everywhere,
+    as the message row does (its key is the tweet id), loaded whole or after the first."""
+    corrected = b"2,c1,True,2026-03-01 09:11:00,@acme still late,10\n"
+    whole = load([("tw.csv", HEADER + b"".join(RECORDS) + corrected)])
+    assert whole == WHOLE
+    later = [("tw_a.csv", HEADER + b"".join(RECORDS)), ("tw_b.csv", HEADER + corrected)]
+    assert load(later) == WHOLE
