@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
+from collections.abc import Callable
 
 import pyarrow as pa
 
@@ -38,7 +39,13 @@ def resolve(cur, links: list[Link], messages: pa.Table) -> tuple[pa.Table, set[s
         parent.update(_lookup(cur, "SELECT msg_id, reply_to", thread, set(parent), "msg_id"))
         tops = {msg: _top(msg, parent) for msg in parent}
         stored = _stored_roots(cur, thread, parent, tops)
-        root = {msg: _root(msg, tops, stored) for msg in parent}
+
+        def parent_of(msg: str, thread: str = thread, parent: dict = parent) -> str | None:
+            if msg in parent:
+                return parent[msg]
+            return _lookup(cur, "SELECT msg_id, reply_to", thread, {msg}, "msg_id").get(msg)
+
+        root = {msg: _root(msg, tops, stored, parent_of) for msg in parent}
         resolved.update(((thread, msg), thread + r) for msg, r in root.items())
         # Messages stored under one of this batch's messages (their replies came first).
         under = _lookup(cur, "SELECT DISTINCT root, root", thread, set(parent), "root")
@@ -62,12 +69,15 @@ def resolve(cur, links: list[Link], messages: pa.Table) -> tuple[pa.Table, set[s
 
 
 def _top(msg_id: str, parent: dict[str, str | None]) -> str:
-    """The first ancestor not among these messages, or the earliest one that is (a cycle stops
-    where it closes)."""
-    seen = {msg_id}
+    """The first ancestor not among these messages, or the earliest one that is. A cycle (A
+    answers B answers A: never from Twitter, but an export can hold anything) has no earliest:
+    its smallest id stands for it, whichever message the walk starts from."""
+    path = [msg_id]
     cur = msg_id
-    while (up := parent.get(cur)) is not None and up not in seen:
-        seen.add(up)
+    while (up := parent.get(cur)) is not None:
+        if up in path:
+            return min(path[path.index(up) :])
+        path.append(up)
         cur = up
     return cur
 
@@ -89,9 +99,15 @@ def _stored_roots(
     return stored
 
 
-def _root(msg_id: str, tops: dict[str, str], stored: dict[str, str]) -> str:
+def _root(
+    msg_id: str,
+    tops: dict[str, str],
+    stored: dict[str, str],
+    parent_of: Callable[[str], str | None],
+) -> str:
     """Where the chain from a batch message ends, through the batch and the store in turn: a
-    message without a parent, or the first ancestor known to neither."""
+    message without a parent, or the first ancestor known to neither; for a cycle, its smallest
+    id, found by walking the cycle's own replies (stored roots skip members)."""
     seen: set[str] = set()
     cur = msg_id
     while cur not in seen:
@@ -100,7 +116,11 @@ def _root(msg_id: str, tops: dict[str, str], stored: dict[str, str]) -> str:
         if up is None or up == cur:
             return cur
         cur = up
-    return cur
+    members, node = [cur], parent_of(cur)
+    while node is not None and node not in members:
+        members.append(node)
+        node = parent_of(node)
+    return min(members)
 
 
 def _lookup(cur, select: str, thread: str, ids: set[str], column: str) -> dict[str, str]:

@@ -510,13 +510,16 @@ def _messages(records: list[Record], plan: _Plan, ctx: ReadContext, batch: Batch
 
 
 def _root(msg_id: str | None, parent: dict[str, str]) -> str | None:
-    """The earliest ancestor known in this call (or the first one that is not)."""
+    """The earliest ancestor known in this call (or the first one that is not); for a cycle, its
+    smallest id, whichever message the walk starts from (as data/threads.py)."""
     if msg_id is None:
         return None
-    seen = {msg_id}
+    path = [msg_id]
     cur = msg_id
-    while (up := parent.get(cur)) is not None and up not in seen:
-        seen.add(up)
+    while (up := parent.get(cur)) is not None:
+        if up in path:
+            return min(path[path.index(up) :])
+        path.append(up)
         cur = up
     return cur
 

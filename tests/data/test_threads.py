@@ -154,3 +154,19 @@ def test_a_second_record_of_a_tweet_id_does_not_move_it_or_its_replies() -> None
     assert whole == WHOLE
     later = [("tw_a.csv", HEADER + b"".join(RECORDS)), ("tw_b.csv", HEADER + corrected)]
     assert load(later) == WHOLE
+
+
+CYCLE = [  # 31 answers 32 answers 33 answers 31 (no export should, but one can), 34 answers 33
+    b"31,c4,True,2026-03-01 12:00:00,@acme one,32\n",
+    b"32,acme,False,2026-03-01 12:01:00,@c4 two,33\n",
+    b"33,c4,True,2026-03-01 12:02:00,@acme three,31\n",
+    b"34,acme,False,2026-03-01 12:03:00,@c4 four,33\n",
+]
+
+
+# Every third of the 24 orders: each message comes first, last and in between at least once.
+@pytest.mark.parametrize("order", list(itertools.permutations(range(len(CYCLE))))[::3])
+def test_a_reply_cycle_is_one_conversation_in_any_order(order: tuple[int, ...]) -> None:
+    whole = load([("tw.csv", HEADER + b"".join(CYCLE))])
+    assert [(c[0], c[4]) for c in whole[0]] == [("chat:tw:31", 4)]  # its smallest id
+    assert load([(f"tw_{i}.csv", HEADER + CYCLE[i]) for i in order]) == whole
