@@ -72,11 +72,12 @@ def _top(msg_id: str, parent: dict[str, str | None]) -> str:
     """The first ancestor not among these messages, or the earliest one that is. A cycle (A
     answers B answers A: never from Twitter, but an export can hold anything) has no earliest:
     its smallest id stands for it, whichever message the walk starts from."""
-    path = [msg_id]
+    path, at = [msg_id], {msg_id: 0}  # positions: a set-like lookup, not a list scan
     cur = msg_id
     while (up := parent.get(cur)) is not None:
-        if up in path:
-            return min(path[path.index(up) :])
+        if up in at:
+            return min(path[at[up] :])
+        at[up] = len(path)
         path.append(up)
         cur = up
     return cur

@@ -514,11 +514,12 @@ def _root(msg_id: str | None, parent: dict[str, str]) -> str | None:
     smallest id, whichever message the walk starts from (as data/threads.py)."""
     if msg_id is None:
         return None
-    path = [msg_id]
+    path, at = [msg_id], {msg_id: 0}  # positions: a set-like lookup, not a list scan
     cur = msg_id
     while (up := parent.get(cur)) is not None:
-        if up in path:
-            return min(path[path.index(up) :])
+        if up in at:
+            return min(path[at[up] :])
+        at[up] = len(path)
         path.append(up)
         cur = up
     return cur
