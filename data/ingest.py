@@ -139,7 +139,8 @@ class Ingestor:
             # The whole folder was scanned: what the store knows but the folder no longer has
             # (deleted while floorwatch was not running) is reported, its data kept.
             unlisted = {f.path for f in result.files if f.status == "unreadable"}
-            self._mark_vanished({self._display(p) for p in files} | unlisted)
+            if self._folder_display(self.root) not in unlisted:  # else nothing could be seen
+                self._mark_vanished({self._display(p) for p in files} | unlisted)
         return result
 
     def apply(self, paths: Iterable[Path]) -> IngestResult:

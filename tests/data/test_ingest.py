@@ -305,9 +305,13 @@ def test_the_watched_folder_itself_unlisted_is_reported(
     store: Store, folder: Path, ingestor: Ingestor, monkeypatch
 ) -> None:
     write(folder / "queue_log", calls(1))
+    ingestor.scan([folder])
     deny_listing(monkeypatch, folder.name)
     (report,) = ingestor.scan([folder]).files
     assert (report.path, report.status) == (f"{folder}/", "unreadable")
+    # Nothing could be seen, so nothing is called vanished.
+    status = "SELECT status FROM files WHERE path = 'queue_log'"
+    assert store.cursor().execute(status).fetchone() == ("ok",)
 
 
 def test_files_of_a_folder_that_cannot_be_entered_are_reported(
