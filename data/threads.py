@@ -37,7 +37,7 @@ def resolve(cur, links: list[Link], messages: pa.Table) -> tuple[pa.Table, set[s
         # A message stored already keeps the parent it was stored with (its row is the stored
         # one: a second record of the same id, say a corrected re-export, is a duplicate).
         parent.update(_lookup(cur, "SELECT msg_id, reply_to", thread, set(parent), "msg_id"))
-        tops = {msg: _top(msg, parent) for msg in parent}
+        tops = {msg: thread_top(msg, parent) for msg in parent}
         stored = _stored_roots(cur, thread, parent, tops)
 
         def parent_of(msg: str, thread: str = thread, parent: dict = parent) -> str | None:
@@ -68,7 +68,7 @@ def resolve(cur, links: list[Link], messages: pa.Table) -> tuple[pa.Table, set[s
     return messages, moved
 
 
-def _top(msg_id: str, parent: dict[str, str | None]) -> str:
+def thread_top(msg_id: str, parent: dict[str, str | None]) -> str:
     """The first ancestor not among these messages, or the earliest one that is. A cycle (A
     answers B answers A: never from Twitter, but an export can hold anything) has no earliest:
     its smallest id stands for it, whichever message the walk starts from."""

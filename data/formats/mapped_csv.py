@@ -71,6 +71,7 @@ from data.formats.common import (
     scale_rating,
 )
 from data.formats.timeparse import parse_any, parse_format
+from data.threads import thread_top
 
 SOURCE = "mapped_csv"
 MAX_RECORD_LINES = 1000  # a quoted field longer than this is a stray quote, not a record
@@ -510,19 +511,9 @@ def _messages(records: list[Record], plan: _Plan, ctx: ReadContext, batch: Batch
 
 
 def _root(msg_id: str | None, parent: dict[str, str]) -> str | None:
-    """The earliest ancestor known in this call (or the first one that is not); for a cycle, its
-    smallest id, whichever message the walk starts from (as data/threads.py)."""
-    if msg_id is None:
-        return None
-    path, at = [msg_id], {msg_id: 0}  # positions: a set-like lookup, not a list scan
-    cur = msg_id
-    while (up := parent.get(cur)) is not None:
-        if up in at:
-            return min(path[at[up] :])
-        at[up] = len(path)
-        path.append(up)
-        cur = up
-    return cur
+    """The earliest ancestor known in this call (or the first one that is not); a cycle is named
+    by its smallest id. The writer resolves it further through the store (data/threads.py)."""
+    return None if msg_id is None else thread_top(msg_id, parent)
 
 
 def _message(fields: list[str], text: str, line_no: int, plan: _Plan, ctx: ReadContext) -> tuple:
