@@ -283,9 +283,8 @@ class Ingestor:
             end, next_line = chunk.end, chunk.next_line_no
             if batch.unconsumed_lines:
                 # A record continues past the last complete line: stop before it, retry later.
-                keep = chunk.lines[-batch.unconsumed_lines :]
-                end = chunk.end - sum(len(raw) + 1 for _, raw in keep)
-                next_line = keep[0][0] - 1
+                first_kept = chunk.lines[-batch.unconsumed_lines][0]
+                end, next_line = chunk.offset_of(first_kept), first_kept - 1
             lines_read = next_line - (chunk.first_line_no - 1)
             state.offset, state.line_no = end, next_line
             # Rows, rejects, derived contacts and the new offset commit together.

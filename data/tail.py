@@ -111,6 +111,21 @@ class Chunk:
     first_line_no: int
     next_line_no: int
     too_long: list[tuple[int, bytes]]  # (line_no, first bytes) of lines over MAX_LINE
+    # The complete lines as read (blank ones too), from offset `data_start`; its last line is
+    # `data_last_line`. Lets `offset_of` find a line's start whatever blank lines lie around it.
+    data: bytes = b""
+    data_start: int = 0
+    data_last_line: int = 0
+
+    def offset_of(self, line_no: int) -> int:
+        """The byte offset at which line `line_no` (one of `lines`) starts."""
+        back = self.data_last_line - line_no + 1  # lines from it to the end
+        if back >= self.data.count(b"\n"):
+            return self.data_start
+        pos = len(self.data)
+        for _ in range(back):
+            pos = self.data.rfind(b"\n", 0, pos - 1) + 1
+        return self.data_start + pos
 
 
 def read_lines(
@@ -157,6 +172,7 @@ def read_lines(
                 pos, buf, skipping = pos + skipped + end, buf[end:], None
             cut = buf.rfind(b"\n")
             complete, carry = (buf[: cut + 1], buf[cut + 1 :]) if cut >= 0 else (b"", buf)
+            complete_start = pos
             pos += len(complete)
             if at_eof and final and carry and len(carry) <= MAX_LINE:
                 complete, pos, carry = complete + carry + b"\n", pos + len(carry), b""
@@ -172,6 +188,7 @@ def read_lines(
                 # vectorised reader can take the whole buffer (see Lines.data).
                 lines = Lines(complete, line_no + 1)  # type: ignore[assignment]
                 line_no += complete.count(b"\n")
+            complete_last_line = line_no
             if len(carry) > MAX_LINE:
                 skipping, skipped, carry = carry[:500], len(carry), b""
                 if at_eof and final:
@@ -179,6 +196,9 @@ def read_lines(
                     too_long.append((line_no, skipping))
                     pos += skipped
             if pos != chunk_start:
-                yield Chunk(lines, chunk_start, pos, start_line, line_no, too_long)
+                yield Chunk(
+                    lines, chunk_start, pos, start_line, line_no, too_long,
+                    complete, complete_start, complete_last_line,
+                )  # fmt: skip
             if at_eof:
                 return

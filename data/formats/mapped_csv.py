@@ -54,6 +54,7 @@ stored once; a changed record is a new row with the same contact_id).
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -209,7 +210,7 @@ def _records(lines: list[tuple[int, bytes]], delimiter: str, batch: Batch) -> li
         if not pending and not text.strip():
             continue
         pending.append((line_no, text))
-        joined = text if len(pending) == 1 else "\n".join(t for _n, t in pending)
+        joined = text if len(pending) == 1 else _join(pending)
         try:
             fields = _split(joined, delimiter)
         except RecordError as exc:
@@ -227,6 +228,15 @@ def _records(lines: list[tuple[int, bytes]], delimiter: str, batch: Batch) -> li
         pending = []
     batch.unconsumed_lines = len(pending)
     return out
+
+
+def _join(pending: list[tuple[int, str]]) -> str:
+    """A record's lines as one text, with the blank lines between them (which the reader does not
+    hand over: a quoted field may hold an empty line) put back."""
+    parts = [pending[0][1]]
+    for (before, _), (line_no, text) in itertools.pairwise(pending):
+        parts.append("\n" * (line_no - before) + text)
+    return "".join(parts)
 
 
 def _split(text: str, delimiter: str) -> list[str] | None:

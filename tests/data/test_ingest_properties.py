@@ -16,6 +16,8 @@ from data.ingest import Ingestor
 from data.store import Store
 from tests.conftest import append, write
 from tests.data.test_ingest import T0, call
+from tests.data.test_threads import CONFIG as THREAD_CONFIG
+from tests.data.test_threads import HEADER
 
 CONTENT = (
     call("c1", T0)
@@ -98,3 +100,58 @@ def test_rotation_at_any_line_equals_whole(rotate_at: int, seen: int, new_first:
             ingestor.apply({p})
         ingestor.apply(set(order))
         assert snapshot(store) == WHOLE
+
+
+# A mapped CSV whose quoted texts hold line breaks and empty lines (LF and CRLF): a record cut
+# anywhere, even inside its empty line, must load once and whole.
+MULTILINE = (
+    HEADER
+    + b'1,c1,True,2026-03-01 09:00:00,"para one\n\npara two",\n'
+    + b"\n"
+    + b'2,acme,False,2026-03-01 09:01:00,"@c1 hello\r\n\r\n\r\nbye",1\n'
+    + b"3,c1,True,2026-03-01 09:02:00,plain,2\n"
+    + b'4,c2,True,2026-03-01 09:03:00,"\n\n",\n'
+)
+
+
+def message_texts(store: Store) -> list[tuple]:
+    return (
+        store.cursor()
+        .execute("SELECT row_key, conversation_id, text FROM messages ORDER BY ALL")
+        .fetchall()
+    )
+
+
+def load_multiline(parts: list[bytes]) -> tuple[list[tuple], list[tuple]]:
+    with tempfile.TemporaryDirectory() as d, Store() as store:
+        path = Path(d) / "tw.csv"
+        ingestor = Ingestor(store, THREAD_CONFIG, Path(d))
+        write(path, b"")
+        for part in parts:
+            append(path, part)
+            ingestor.apply({path})
+        rejects = store.cursor().execute("SELECT line_no, reason FROM rejects").fetchall()
+        return message_texts(store), rejects
+
+
+MULTILINE_WHOLE = load_multiline([MULTILINE])
+
+
+def test_a_quoted_text_keeps_its_empty_lines() -> None:
+    texts, rejects = MULTILINE_WHOLE
+    assert rejects == []
+    # CRLF inside a quoted field reads as LF; a text of nothing but line breaks is no text.
+    assert sorted((c, t or "") for _k, c, t in texts) == [
+        ("tw:1", "@c1 hello\n\n\nbye"),
+        ("tw:1", "para one\n\npara two"),
+        ("tw:1", "plain"),
+        ("tw:4", ""),
+    ]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(min_value=1, max_value=len(MULTILINE) - 1), max_size=6, unique=True))
+def test_multiline_records_cut_anywhere_equal_whole(cuts: list[int]) -> None:
+    bounds = [0, *sorted(cuts), len(MULTILINE)]
+    parts = [MULTILINE[lo:hi] for lo, hi in itertools.pairwise(bounds)]
+    assert load_multiline(parts) == MULTILINE_WHOLE

@@ -66,3 +66,16 @@ def test_over_long_unterminated_last_line_counts_when_final(tmp_path: Path) -> N
         lines, long, end, last = collect(p, final=True, chunk_bytes=chunk_bytes)
         assert lines == [(1, b"ok1")] and [n for n, _ in long] == [2]
         assert last == 2 and end == p.stat().st_size
+
+
+def test_offset_of_counts_the_blank_lines_before_a_line(tmp_path: Path) -> None:
+    """Ingest resumes from a line inside an unfinished record: its offset must count the blank
+    lines the chunk does not hand over."""
+    content = b"a\n\nb\n\n\nc\n"
+    p = write(tmp_path / "f", b"x" * (MAX_LINE + 5) + b"\n" + content)
+    (chunk,) = read_lines(p, 0, 0)
+    assert [n for n, _ in chunk.lines] == [2, 4, 7]
+    start = MAX_LINE + 6
+    for line_no, at in [(2, 0), (4, 3), (7, 7)]:
+        assert chunk.offset_of(line_no) == start + at
+        assert p.read_bytes()[chunk.offset_of(line_no)] == b"abc"[[2, 4, 7].index(line_no)]
