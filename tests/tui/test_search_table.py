@@ -60,3 +60,37 @@ async def test_a_wider_value_or_another_row_count_rebuilds_the_table() -> None:
         await pilot.pause()
         assert [r[1] for r in cells(table)] == ["3", "2", "1"]
         assert "▼" in str(table.columns[list(table.columns)[1]].label)
+
+
+WIDE = (
+    Col("name", "Queue"),
+    Col("offered", "Offered", fmt.count, numeric=True),
+    Col("waiting", "Waiting now", fmt.count, numeric=True, short="Waiting"),
+    Col("longest", "Longest wait", fmt.dur, numeric=True, short="Longest"),
+)
+
+
+class WideApp(App):
+    def compose(self) -> ComposeResult:
+        yield SearchTable(WIDE)
+
+
+def labels(table: SearchTable) -> list[str]:
+    return [c.label.plain for c in table.columns.values()]
+
+
+async def test_a_narrow_table_takes_short_labels_and_a_wide_one_full_labels() -> None:
+    app = WideApp()
+    # Full labels need 5 + 7 + 11 + 12 cells plus 2 of padding per column: 43.
+    async with app.run_test(size=(42, 10)) as pilot:
+        table = app.query_one(SearchTable)
+        table.set_rows([{"name": "Sales", "offered": 12, "waiting": 3, "longest": 75}])
+        await pilot.pause()
+        assert labels(table) == ["Queue", "Offered", "Waiting", "Longest"]
+        assert cells(table) == [["Sales", "12", "3", "1m15s"]]
+        await pilot.resize_terminal(43, 10)
+        await pilot.pause()
+        assert labels(table) == ["Queue", "Offered", "Waiting now", "Longest wait"]
+        await pilot.resize_terminal(42, 10)
+        await pilot.pause()
+        assert labels(table) == ["Queue", "Offered", "Waiting", "Longest"]

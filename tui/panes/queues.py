@@ -23,13 +23,13 @@ from tui.widgets.search_table import Col, SearchTable
 COLUMNS = (
     Col("name", "Queue"),
     Col("offered", "Offered", fmt.count, numeric=True),
-    Col("answered", "Answered", fmt.count, numeric=True),
-    Col("abandoned", "Abandoned", fmt.count, numeric=True),
+    Col("answered", "Answered", fmt.count, numeric=True, short="Answ"),
+    Col("abandoned", "Abandoned", fmt.count, numeric=True, short="Aband"),
     Col("service_level", "SL", fmt.pct, numeric=True),
     Col("asa_s", "ASA", fmt.dur, numeric=True),
     Col("aht_s", "AHT", fmt.dur, numeric=True),
-    Col("waiting_now", "Waiting now", fmt.count, numeric=True),
-    Col("longest_wait_s", "Longest wait", fmt.dur, numeric=True),
+    Col("waiting_now", "Waiting now", fmt.count, numeric=True, short="Waiting"),
+    Col("longest_wait_s", "Longest wait", fmt.dur, numeric=True, short="Longest"),
 )
 
 

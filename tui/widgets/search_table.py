@@ -23,6 +23,7 @@ class Col:
     numeric: bool = False
     sortable: bool = True
     style: Callable[[Row], str] | None = None
+    short: str | None = None  # the label when the table is too narrow for every full label
 
     def cell(self, row: Row) -> Text:
         style = self.style(row) if self.style else ""
@@ -94,26 +95,33 @@ class SearchTable(CellCacheTable):
             return True
         return any(self.query_text in c.show(row.get(c.key)).casefold() for c in self.cols)
 
-    def _labels(self) -> list[Text]:
+    def _labels(self, short: bool = False) -> list[Text]:
         return [
             Text(
+                (c.short if short and c.short else c.label)
                 # numbers sort largest first (▼), text A to Z (▲)
-                c.label + ((" ▼" if c.numeric else " ▲") if c.key == self.sort_key else ""),
+                + ((" ▼" if c.numeric else " ▲") if c.key == self.sort_key else ""),
                 justify="right" if c.numeric else "left",
             )
             for c in self.cols
         ]
 
+    def on_resize(self) -> None:
+        self._render_rows()  # full or short labels: whichever the new width calls for
+
     def _render_rows(self) -> None:
         if not self.is_mounted:
             return
-        labels = self._labels()
         rows = [[c.cell(row) for c in self.cols] for row in self.shown]
+        cell_widths = [max((r[i].cell_len for r in rows), default=0) for i in range(len(self.cols))]
+        labels = self._labels()
         # Widths worked out here, from every cell: left to DataTable, a column could keep its
         # label's width when rows arrived while it was still laying out ("Billing" shown "Billin").
-        widths = [
-            max([label.cell_len, *(r[i].cell_len for r in rows)]) for i, label in enumerate(labels)
-        ]
+        widths = [max(label.cell_len, w) for label, w in zip(labels, cell_widths, strict=True)]
+        if self._too_wide(widths):
+            # An 80-column terminal: short labels keep the columns a team lead scans in view.
+            labels = self._labels(short=True)
+            widths = [max(label.cell_len, w) for label, w in zip(labels, cell_widths, strict=True)]
         layout = (tuple(_look(label) for label in labels), tuple(widths), len(rows))
         if layout == self._layout:
             self._update_cells(rows)
@@ -121,6 +129,10 @@ class SearchTable(CellCacheTable):
             self._rebuild(labels, widths, rows)
             self._layout = layout
         self._cells = rows
+
+    def _too_wide(self, widths: list[int]) -> bool:
+        room = self.scrollable_content_region.width or self.size.width
+        return room > 0 and sum(widths) + 2 * self.cell_padding * len(widths) > room
 
     def _update_cells(self, rows: list[list[Text]]) -> None:
         """Same columns, widths and row count: only the cells whose text or style changed. A live
