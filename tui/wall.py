@@ -25,7 +25,7 @@ from textual.containers import Horizontal, Vertical
 from textual.renderables.digits import Digits as DigitsRenderable
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, DataTable, Digits, Static
+from textual.widgets import ContentSwitcher, DataTable, Static
 
 from data.alerts import MARK, OK, Crossing, Reading, evaluate
 from data.config import Config
@@ -33,6 +33,7 @@ from data.metrics import agents, breakdown, overdue, queues_now
 from tui import fmt
 from tui.past import PastCache
 from tui.view import View
+from tui.widgets.big_digits import BigDigits, even_heights
 from tui.widgets.header_bar import HeaderBar
 
 FLASH_S = 2.0
@@ -140,11 +141,11 @@ class WallTile(Vertical):
 
     def compose(self) -> ComposeResult:
         yield TileLabel(self.tile.labels(None), classes="tile-label")
-        yield Digits("-")
+        yield BigDigits("-")
 
     def show(self, value: Any, level: str) -> str:
         self.text = text = self.tile.big(value)
-        self.query_one(Digits).update(text)
+        self.query_one(BigDigits).update(text)
         self.query_one(TileLabel).show(self.tile.labels(value))
         self.level = level
         self.set_class(level == "warning", "-warning")
@@ -342,6 +343,7 @@ class WallOverdue(WallPanel):
 
 
 BAR_WIDTH = 30
+TALL_WALL = 45  # rows from which the headline tiles grow beyond their three-row digits
 
 
 class WallChannels(WallPanel):
@@ -389,7 +391,7 @@ class WallScreen(ModalScreen[None]):
     WallScreen { background: $background; layout: vertical; }
     WallScreen #wall-header { height: 1; background: $panel; padding: 0 1; }
     WallScreen #wall-kpis { height: 6; margin: 1 0 0 0; }
-    WallScreen .wall-tile { width: 1fr; height: 6; border: round $primary; padding: 0 1; }
+    WallScreen .wall-tile { width: 1fr; height: 1fr; border: round $primary; padding: 0 1; }
     WallScreen .wall-tile.-warning { border: heavy $warning; }
     WallScreen .wall-tile.-critical { border: heavy $error; }
     WallScreen .wall-tile { border-subtitle-align: left; border-subtitle-style: bold; }
@@ -401,7 +403,7 @@ class WallScreen(ModalScreen[None]):
     }
     WallScreen .wall-tile.-flash { background: $error; }
     WallScreen .tile-label { width: 1fr; text-style: bold; }
-    WallScreen .wall-tile Digits { width: 1fr; }
+    WallScreen .wall-tile BigDigits { width: 1fr; height: 1fr; }
     WallScreen #wall-status { height: 1; padding: 0 1; color: $text-muted; }
     WallScreen #wall-panels { height: 1fr; padding: 0 1; }
     WallScreen WallPanel { height: 1fr; }
@@ -478,13 +480,18 @@ class WallScreen(ModalScreen[None]):
         self.tile_text[tile.key], self.tile_marks[tile.key] = text, MARK[level]
 
     def _size_tiles(self) -> None:
-        """Every tile as wide as its number needs, and its level in words when the row has room."""
+        """Every tile as wide as its number needs, and its level in words when the row has room;
+        then, once laid out, every number at one height."""
         tiles = list(self.query(WallTile))
         words = sum(t.needs(True) for t in tiles) <= self.size.width
         for tile in tiles:
             tile.styles.min_width = tile.needs(words)
+        self.call_after_refresh(lambda: even_heights(list(self.query(BigDigits))))
 
     def on_resize(self) -> None:
+        # A tall wall terminal: the tiles take a third of it, and their digits grow to fill them.
+        rows = self.size.height
+        self.query_one("#wall-kpis").styles.height = 6 if rows < TALL_WALL else min(rows // 3, 30)
         if self.ready:
             self._size_tiles()
 

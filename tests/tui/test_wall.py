@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from textual.renderables.digits import Digits as DigitsRenderable
-from textual.widgets import Digits
 
 from data.config import Threshold, WallConfig
 from tests.tui.conftest import loaded, wait_for
 from tui.app import FloorwatchApp, make_app
 from tui.wall import TILES, WallScreen
 from tui.widgets import HeaderBar
+from tui.widgets.big_digits import BigDigits, block_lines
 from tui.widgets.key_footer import KeyFooter
 
 # Customer identifiers and message text in the fixture: none may reach the wall.
@@ -126,13 +126,16 @@ def drawn_lines(app: FloorwatchApp) -> list[str]:
     return ["".join(s.text for s in strip) for strip in app.screen._compositor.render_strips()]
 
 
-def big_rows(text: str, digits: Digits) -> list[str]:
-    """The three rows of `text` in large digits, as `digits` draws them."""
+def big_rows(text: str, digits: BigDigits) -> list[str]:
+    """The rows of `text` in large digits: Textual's three, or the pixel font's at the scale the
+    tile's room allows."""
+    if scale := digits.scale():
+        return [row.strip() for row in block_lines(text, scale)]
     drawn = "".join(s.text for s in DigitsRenderable(text).render(digits.rich_style))
     return [row.rstrip() for row in drawn.split("\n")[:3]]
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60), (300, 80)])
 async def test_a_tile_past_a_level_shows_its_whole_number_and_the_level_in_words(
     tui_store, tui_cfg, folder, clock, size
 ):
@@ -159,13 +162,28 @@ async def test_a_tile_past_a_level_shows_its_whole_number_and_the_level_in_words
             shown = [line[r.x : r.right] for line in lines[r.y : r.bottom]]
             where = (size, tile.key, shown)
             assert tile.label.split()[0] in shown[1], where  # the label, under the top border
-            rows = big_rows(screen.tile_text[tile.key], box.query_one(Digits))
+            digits = box.query_one(BigDigits)
+            # A tall wall terminal draws the numbers larger than Textual's three rows.
+            scale = digits.scale()
+            assert (scale is not None) == (size[1] >= 60), (where, scale)
+            assert size != (300, 80) or scale.rows >= 2, (where, scale)  # 10 rows or more
+            rows = big_rows(screen.tile_text[tile.key], digits)
             assert any(
                 all(row in shown[i + n] for n, row in enumerate(rows))
-                for i in range(len(shown) - 2)
+                for i in range(len(shown) - len(rows) + 1)
             ), where
             words = {"": None, "!": "! warning", "‼": "‼ critical"}[screen.tile_marks[tile.key]]
             assert words is None or any(words in line for line in shown), where
+        # One height for the row of numbers: "3" does not tower over "10:00".
+        heights = {
+            len(
+                big_rows(
+                    screen.tile_text[t.key], screen.query_one(f"#tile-{t.key}").query_one(BigDigits)
+                )
+            )
+            for t in TILES
+        }
+        assert len(heights) == 1, (size, heights)
 
 
 async def test_the_queues_panel_keeps_service_level_and_abandon_in_80_columns(wall_app):
