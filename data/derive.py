@@ -226,7 +226,12 @@ SELECT
     channel, queue, agent, customer,
     offered_at,
     answered_at,
-    CASE WHEN is_resolved THEN coalesce(resolved_at, last_ts) END AS ended_at,
+    -- Closed with no close time: it ended at its last message only if that came after the first
+    -- reply (the talk went on). A lone reply, or no reply, says nothing of when it closed: NULL,
+    -- not a handle or resolution time of 0 s.
+    CASE WHEN is_resolved THEN coalesce(
+        resolved_at, CASE WHEN answered_at IS NOT NULL AND last_ts > answered_at THEN last_ts END
+    ) END AS ended_at,
     -- Closed unanswered: the wait runs to the close time. Without one it is not known (the
     -- last message says only that the customer was still there then; with a single message
     -- that gave 0 s, a short abandon): NULL.
@@ -540,7 +545,9 @@ def column_of(cur, sql: str, params: list | None = None) -> pa.Array:
 # the segment numbering without a window, keeps it).
 # 2: a conversation closed with no reply and no close time has no wait (was the time to its
 # last message: 0 s for one message, a short abandon).
-DERIVATION_VERSION = 2
+# 3: such a conversation, or one whose last message is its first reply, has no end time (was its
+# last message's time: a resolution time, or a handle time, of 0 s).
+DERIVATION_VERSION = 3
 
 
 def derivation_key(config: Config) -> str:

@@ -131,8 +131,6 @@ def kpi_sets(
         value = None if key == "total" else r[f"k_{key}"]
         if r["offered"]:
             raw[(key, value)] = r
-    if not raw:
-        return out
     for r in median_rows:
         key = r["key"]
         value = None if key == "total" else r[f"k_{key}"]
@@ -155,7 +153,15 @@ def kpi_sets(
         for value, c in per.items():
             if value in out[key]:
                 out[key][value].update(c)
+            elif key in BACKLOG_ROW_KEYS:
+                # A queue or channel with open work but nothing offered in the period still has
+                # a row: its overdue work is where the team lead must look.
+                out[key][value] = empty_row() | c
     return out
+
+
+# Keys whose rows include values with backlog (overdue, at risk) but no contact offered.
+BACKLOG_ROW_KEYS = ("queue", "channel")
 
 
 def fcr_pending(cur: Any, p: dict[str, Any]) -> bool:
@@ -361,6 +367,13 @@ def breakdown(
         out.append(row | public(rows[k]))
     if by == "queue":
         waiting = {r["queue"]: r for r in volume.queues_now(cur, cfg, filters, now)}
+        known = {row["queue"] for row in out}
+        # Callers waiting in a queue that offered nothing else in the period: a row of its own.
+        out += [
+            {"queue": q, "name": w["name"]} | public(empty_row())
+            for q, w in waiting.items()
+            if q not in known and w.get("waiting_now")
+        ]
         for row in out:
             w = waiting.get(row["queue"], {})
             row["waiting_now"] = w.get("waiting_now", 0)

@@ -67,9 +67,15 @@ EO_CODE = f"""(CASE WHEN outcome = 'open' AND (ended_at IS NOT NULL
 RESOLVED = """coalesce(resolved, CASE WHEN status IS NOT NULL THEN status IN ('resolved', 'closed') END,
     outcome = 'answered' AND ended_at IS NOT NULL)"""
 
+# Written work: a chat, email, social or other contact from a source that records its messages
+# (a chat/ticket log, a mapped CSV). A phone system's record of a queue that config maps to chat
+# (`queue_channels`) has no messages and no resolution: not written, whatever its channel.
+CALL_SOURCES = "('queue_log', 'asterisk_cdr', 'freeswitch_cdr')"
+WRITTEN = f"(channel <> 'voice' AND source NOT IN {CALL_SOURCES})"
+
 # Resolution rate is over contacts that can be resolved: written work, and calls whose source
 # records resolution (a "Resolved" column, a status). A plain queue_log call has no such notion.
-RECORDS_RESOLUTION = "(channel <> 'voice' OR resolved IS NOT NULL OR status IS NOT NULL)"
+RECORDS_RESOLUTION = f"({WRITTEN} OR resolved IS NOT NULL OR status IS NOT NULL)"
 
 # Handle time: talk + hold + wrap where the source gives talk time; for voice/chat without it,
 # ended − answered. Email/social without talk time have no handle time.
@@ -252,8 +258,9 @@ def slice_sql(
     WHERE offered_at >= $start AND offered_at < $end{filter_sql(filters)}{extra}
 )"""
     return f"""{ctes}c AS (
-    SELECT {heads}offered_at, customer, fcr, channel, wait_s, talk_s, hold_s, wrap_s, frt_s, rating,
-        transferred, agent_messages, first_agent_at, ended_at, resolution_s, messages, source_id,
+    SELECT {heads}offered_at, customer, fcr, channel, source, wait_s, talk_s, hold_s, wrap_s, frt_s,
+        rating, transferred, agent_messages, first_agent_at, ended_at, resolution_s, messages,
+        source_id,
         coalesce(source_id, contact_id) AS sid,
         {EO_CODE} AS eo,
         {RESOLVED} AS is_resolved,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from data.metrics.filters import Filters
-from data.metrics.sql import RESOLVED, interval_sql, ratio
+from data.metrics.sql import RESOLVED, WRITTEN, interval_sql, ratio
 
-WRITTEN = "channel <> 'voice'"
 RESOLUTION_S = "coalesce((epoch_us(ended_at) - epoch_us(offered_at)) / 1e6, resolution_s)"
 
 PARTIALS = f"""sum(frt_s) AS frt_sum,

@@ -158,3 +158,71 @@ def test_a_conversation_closed_with_no_reply_waited_as_long_as_its_close_time_sa
     assert tot["abandoned"] == 2 and tot["short_abandoned"] == 0
     assert tot["abandon_rate"] == pytest.approx(2 / 3)
     assert tot["service_level"] == pytest.approx(1 / 3)  # C answered in 60 s: chat's T is 60 s
+
+
+def test_a_conversation_closed_with_no_close_time_has_no_end_time_unless_it_went_on(tmp_path):
+    """Closed with no resolved_at: the last message is an end time only when it came after the
+    first reply. X's lone customer message and Y's lone reply say nothing of when they closed:
+    they were counted as ended then, a resolution of 0 s and a handle time of 0 s."""
+    store = load(
+        tmp_path,
+        "chats.jsonl",
+        [
+            jl(conversation_id="W", ts="2026-03-10T09:00:00+01:00", role="customer", author="w@",
+               channel="chat", text="hi"),
+            jl(conversation_id="W", ts="2026-03-10T09:01:00+01:00", role="agent", author="olga",
+               text="hello"),
+            jl(type="conversation", conversation_id="W", status="resolved",
+               resolved_at="2026-03-10T09:20:00+01:00"),
+            jl(conversation_id="X", ts="2026-03-10T10:00:00+01:00", role="customer", author="x@",
+               channel="chat", text="hi"),
+            jl(type="conversation", conversation_id="X", status="closed"),
+            jl(conversation_id="Y", ts="2026-03-10T10:30:00+01:00", role="customer", author="y@",
+               channel="chat", text="hi"),
+            jl(conversation_id="Y", ts="2026-03-10T10:31:00+01:00", role="agent", author="olga",
+               text="done"),
+            jl(type="conversation", conversation_id="Y", status="resolved"),
+            # Z went on past its first reply: its last message (10:50) is when it ended.
+            jl(conversation_id="Z", ts="2026-03-10T10:40:00+01:00", role="customer", author="z@",
+               channel="chat", text="hi"),
+            jl(conversation_id="Z", ts="2026-03-10T10:42:00+01:00", role="agent", author="olga",
+               text="try this"),
+            jl(conversation_id="Z", ts="2026-03-10T10:50:00+01:00", role="customer", author="z@",
+               text="works, thanks"),
+            jl(type="conversation", conversation_id="Z", status="resolved"),
+        ],
+    )  # fmt: skip
+    assert contact(store, "X")["ended_at"] is None and contact(store, "Y")["ended_at"] is None
+    assert contact(store, "Z")["ended_at"] == t("2026-03-10 10:50")
+    tot = totals(store.cursor(), CFG, resolve_period("today", CFG, NOW), Filters(), NOW)
+    # Resolution times: W 20 min, Z 10 min; X and Y unknown (they still count as resolved).
+    assert tot["resolution_s"] == pytest.approx((1200 + 600) / 2)
+    assert tot["resolution_rate"] == 1.0
+    # Handle time (chat: ended - answered): W 19 min, Z 8 min; Y unknown, not 0 s.
+    assert tot["aht_s"] == pytest.approx((1140 + 480) / 2)
+
+
+def test_a_queue_log_queue_mapped_to_chat_is_not_written_work(tmp_path):
+    """queue_channels maps a phone-system queue to chat: its calls have no messages and no
+    resolution, so they stay out of response and resolution rates (they read 0 % and 100 %)."""
+    t0 = int(t("2026-03-10 09:00").timestamp())
+    cfg = Config(timezone="Europe/Paris", queue_channels={"webchat": "chat"})
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "queue_log").write_text(
+        f"{t0}|o3|webchat|NONE|ENTERQUEUE||co3|1\n"
+        f"{t0 + 45}|o3|webchat|Olga|CONNECT|45|o3.1|1\n"
+        f"{t0 + 345}|o3|webchat|Olga|COMPLETECALLER|45|300|1\n"
+    )
+    (folder / "chats.jsonl").write_text(
+        jl(conversation_id="K", ts="2026-03-10T09:30:00+01:00", role="customer", author="k@",
+           channel="chat", text="hi") + "\n"
+    )  # fmt: skip
+    store = Store()
+    Ingestor(store, cfg, folder).scan([folder])
+    tot = totals(store.cursor(), cfg, resolve_period("today", cfg, NOW), Filters(), NOW)
+    assert tot["offered"] == 2
+    # Written: K only, unanswered and open.
+    assert tot["response_rate"] == 0.0 and tot["resolution_rate"] == 0.0
+    assert tot["resolution_s"] is None
+    assert tot["aht_s"] == 300  # the call's talk time still counts

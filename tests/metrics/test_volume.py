@@ -306,3 +306,38 @@ def test_15min_and_day_intervals(store, cur, cfg):
     )
     custom = Period(t("2026-03-10 09:10"), t("2026-03-10 10:00"), "c")
     assert [r["offered"] for r in intervals(cur, cfg, custom, F, "hour")] == [2]
+
+
+def test_a_queue_with_callers_waiting_or_overdue_work_but_nothing_offered_has_a_row(
+    store, cur, cfg
+):
+    """Just after midnight: a caller in "night" since 23:58 waits now; an email in "mail" from
+    two days ago, replied to but not resolved, is overdue (24 h resolution target). Neither
+    queue offered anything today: both still get a row (the totals counted them, the rows did
+    not add up to the totals)."""
+    now = t("2026-03-10 00:10")
+    insert(
+        store,
+        "contacts",
+        [
+            answered("2026-03-10 00:01", 10, queue="sales"),
+            {"offered_at": t("2026-03-09 23:58"), "outcome": "open", "queue": "night"},
+            {"offered_at": t("2026-03-08 09:00"), "outcome": "answered", "queue": "mail",
+             "channel": "email", "answered_at": t("2026-03-08 10:00"), "wait_s": 3600.0,
+             "first_agent_at": t("2026-03-08 10:00"), "status": "open"},
+        ],
+    )  # fmt: skip
+    tot = totals(cur, cfg, today(cfg, now), F, now)
+    assert (tot["offered"], tot["waiting_now"], tot["overdue"]) == (1, 1, 2)
+    rows = {r["queue"]: r for r in breakdown(cur, cfg, today(cfg, now), F, "queue", now)}
+    assert set(rows) == {"sales", "night", "mail"}
+    assert (rows["night"]["offered"], rows["night"]["waiting_now"]) == (0, 1)
+    assert rows["night"]["longest_wait_s"] == pytest.approx(720)
+    assert (rows["mail"]["offered"], rows["mail"]["waiting_now"], rows["mail"]["overdue"]) == (
+        0,
+        0,
+        1,
+    )
+    assert rows["mail"]["service_level"] is None  # nothing offered: no rate, not 0
+    assert sum(r["waiting_now"] for r in rows.values()) == tot["waiting_now"]
+    assert sum(r["overdue"] for r in rows.values()) == tot["overdue"]
