@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data.config import Config
+from data.formats.common import known_caller_sql
 from data.formats.queue_events import AGENT_EVENTS, TERMINAL, TRANSFERS
 from data.store import CONTACT_COLUMNS
 
@@ -105,7 +106,7 @@ SELECT
     coalesce(qc.channel, 'voice') AS channel,
     queue,
     agent,
-    nullif(callerid, '') AS customer,
+    {known_caller_sql("callerid")} AS customer,
     offered_at,
     answered_at,
     ended_at,
@@ -547,7 +548,8 @@ def column_of(cur, sql: str, params: list | None = None) -> pa.Array:
 # last message: 0 s for one message, a short abandon).
 # 3: such a conversation, or one whose last message is its first reply, has no end time (was its
 # last message's time: a resolution time, or a handle time, of 0 s).
-DERIVATION_VERSION = 3
+# 4: a withheld caller id (anonymous, unknown...) is no customer (all of them were one customer).
+DERIVATION_VERSION = 4
 
 
 def derivation_key(config: Config) -> str:

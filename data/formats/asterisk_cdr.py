@@ -46,7 +46,7 @@ from typing import ClassVar
 
 from data import vector
 from data.formats.base import MAX_LINE, Batch, ReadContext, row_key, sql_row_key
-from data.formats.common import contact_row, first_lines
+from data.formats.common import contact_row, first_lines, known_caller, known_caller_sql
 from data.formats.timeparse import fixed_offset_us, parse_local
 
 DISPOSITIONS: dict[str, str] = {
@@ -210,7 +210,7 @@ def _contact(f: list[str], raw: bytes, line_no: int, ctx: ReadContext) -> tuple:
         channel=ctx.channel or "voice",
         queue=queue,
         agent=peer(f[6]) if answered else None,
-        customer=f[1] or None,
+        customer=known_caller(f[1]),
         offered_at=start,
         answered_at=answer,
         ended_at=end,
@@ -363,7 +363,7 @@ SELECT
         WHEN regexp_matches(f7, '(?s)^.+-') THEN regexp_extract(f7, '(?s)^(.+)-', 1)
         ELSE f7
     END AS agent,
-    nullif(f2, '') AS customer,
+    {known_caller_sql("f2")} AS customer,
     make_timestamptz({_local_us("f10")}) AS offered_at,
     CASE WHEN answered AND f11 <> '' THEN make_timestamptz({_local_us("f11")}) END
         AS answered_at,

@@ -12,6 +12,25 @@ from fnmatch import fnmatchcase
 from data.formats.base import MAX_LINE, Batch
 from data.store import CONTACT_COLUMNS
 
+# Caller ids a phone system writes when the number is withheld: no customer is known (taken as
+# one customer, every anonymous call was a repeat of another one, and FCR fell with them).
+WITHHELD_CALLERS = (
+    "anonymous", "unknown", "restricted", "private", "withheld", "unavailable", "blocked",
+)  # fmt: skip
+
+
+def known_caller(number: str | None) -> str | None:
+    """The caller id as a customer; None when empty or withheld."""
+    if not number or number.strip().casefold() in WITHHELD_CALLERS:
+        return None
+    return number
+
+
+def known_caller_sql(column: str) -> str:
+    """known_caller() in SQL, for the vectorised readers and the queue_log derivation."""
+    withheld = ", ".join(f"'{w}'" for w in WITHHELD_CALLERS)
+    return f"CASE WHEN lower(trim({column})) IN ('', {withheld}) THEN NULL ELSE {column} END"
+
 
 def decode_line(line_no: int, raw: bytes, batch: Batch) -> str | None:
     """The line as text, or None after rejecting it (too long, invalid UTF-8).

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from data.formats.base import Batch, ReadContext, row_key
-from data.formats.common import contact_row, decode_line, first_lines
+from data.formats.common import contact_row, decode_line, first_lines, known_caller
 from data.formats.timeparse import parse_local
 
 COLUMN_COUNTS = (13, 15)
@@ -117,7 +117,7 @@ def _contact(f: list[str], line_no: int, ctx: ReadContext) -> tuple:
         source_id=uuid,
         channel=ctx.channel or "voice",
         queue=f[3] or None,
-        customer=f[1] or None,
+        customer=known_caller(f[1]),
         offered_at=start,
         answered_at=answer,
         ended_at=end,

@@ -166,3 +166,10 @@ def test_golden_master_csv(realdata, run) -> None:
 def test_golden_custom19_is_not_sniffed(realdata) -> None:
     head = (realdata / "asterisk-cdr" / "Master.custom19.csv").read_bytes()[:4096]
     assert not R.sniff(head, "Master.custom19.csv")
+
+
+def test_a_withheld_number_is_no_customer(run) -> None:
+    """Taken as one customer, every anonymous call was a repeat of another (FCR fell)."""
+    for src, customer in [("anonymous", None), ("Unknown", None), ("", None), ("0612", "0612")]:
+        (row,) = run(R, Q18.replace('"0612345678"', f'"{src}"', 1), zone="UTC").rows["contacts"]
+        assert get(row, "customer") == (customer,), src

@@ -53,6 +53,9 @@ ODD = [
     GOOD18.replace('"SIP/201-0000abcd"', '""'),
     GOOD18.replace('"SIP/201-0000abcd"', '"x\x00y"'),
     GOOD18.replace('"SIP/201-0000abcd"', '"a,b""c"'),
+    GOOD18.replace('"0612345678"', '"anonymous"', 1),  # a withheld number: no customer
+    GOOD18.replace('"0612345678"', '" Unknown "', 1),
+    GOOD18.replace('"0612345678"', '"anonymously"', 1),  # a name, not a withheld number
     GOOD18.replace('"1709283600.1"', '""'),  # 18 columns, no uniqueid
     GOOD18.replace('"1709283600.1"', '""').replace('"SIP/201-0000abcd"', '""'),
     GOOD18.replace('"Queue","support,t,,,300"', '"Queue",""'),

@@ -226,3 +226,28 @@ def test_a_queue_log_queue_mapped_to_chat_is_not_written_work(tmp_path):
     assert tot["response_rate"] == 0.0 and tot["resolution_rate"] == 0.0
     assert tot["resolution_s"] is None
     assert tot["aht_s"] == 300  # the call's talk time still counts
+
+
+def test_withheld_callers_are_no_customer_for_fcr(tmp_path):
+    """Two answered calls from a withheld number and one from 5550001: the withheld ones are two
+    unknown callers, not one customer calling twice. FCR is over contacts with a known customer:
+    1/1 (taken as one customer, the first anonymous call was a repeat: 2/3)."""
+    t0 = int(t("2026-03-10 09:00").timestamp())
+
+    def call(callid: str, at: int, caller: str) -> list[str]:
+        return [
+            f"{at}|{callid}|sales|NONE|ENTERQUEUE||{caller}|1",
+            f"{at + 10}|{callid}|sales|Agent/1|CONNECT|10|{callid}.1|2",
+            f"{at + 70}|{callid}|sales|Agent/1|COMPLETECALLER|10|60|1",
+        ]
+
+    store = load(
+        tmp_path,
+        "queue_log",
+        call("a1", t0, "anonymous") + call("a2", t0 + 600, "Anonymous")
+        + call("k1", t0 + 1200, "5550001"),
+    )  # fmt: skip
+    assert contact(store, "a1")["customer"] is None and contact(store, "a2")["customer"] is None
+    assert contact(store, "k1")["customer"] == "5550001"
+    tot = totals(store.cursor(), CFG, resolve_period("today", CFG, NOW), Filters(), NOW)
+    assert tot["offered"] == 3 and tot["fcr"] == 1.0
