@@ -145,6 +145,23 @@ async def test_overdue_pane_most_overdue_first(app):
         assert app.query_one("#overdue-chart").painted
 
 
+async def test_overdue_pane_of_an_ended_period_lists_the_backlog_at_its_end(app):
+    """Yesterday: what was overdue when yesterday ended, as the KPI strip counts it. The open
+    work of the fixture (k2, c4, c9) came in today: none of it was there then."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("3")
+        overdue = table(app, "#overdue-table")
+        await wait_for(pilot, lambda: overdue.row_count == 3)
+        await pilot.press("p")  # yesterday
+        await wait_for(pilot, lambda: app.view.period == "yesterday" and overdue.row_count == 0)
+        label = str(app.pane.query_one(".sort-label").render())
+        assert label.startswith("as it stood at the period's end, Tue 10 00:00 · sorted by")
+        await pilot.press("p", "p", "p", "p")  # back to today: now, no note
+        await wait_for(pilot, lambda: app.view.period == "today" and overdue.row_count == 3)
+        assert str(app.pane.query_one(".sort-label").render()).startswith("sorted by")
+
+
 async def test_channels_and_reasons_panes(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)

@@ -84,7 +84,13 @@ class Pane(Vertical):
     def _show_sort(self) -> None:
         tables = list(self.query(SearchTable))
         text = "  ".join(f"sorted by: {t.sort_label}" for t in tables[:1])
-        self._label(f"{text}{self._search_status()}  (s: next column, /: search)")
+        self._label(
+            f"{self.label_note()}{text}{self._search_status()}  (s: next column, /: search)"
+        )
+
+    def label_note(self) -> str:
+        """What the pane says before its sort, ending in ' · ' ('' when nothing)."""
+        return ""
 
     def _label(self, text: str) -> None:
         # Text, not markup: the search status holds whatever the user typed.

@@ -62,6 +62,7 @@ COLUMNS = (
 @dataclass(frozen=True)
 class OverdueData:
     rows: tuple[dict[str, Any], ...]
+    ended_at: datetime | None = None  # a period that has ended: the backlog as it stood then
 
     def buckets(self) -> list[tuple[str, int]]:
         counts = dict.fromkeys((label for _, label in BUCKETS), 0)
@@ -88,25 +89,39 @@ class OverduePane(Pane):
 
     @classmethod
     def fetch(cls, cur, cfg, view, now: datetime, past=None) -> OverdueData:
+        # The backlog now for a period still running; at its end for one that has ended, as the
+        # KPI strip and `report` count it (yesterday: what was overdue when yesterday ended).
+        period, _ = view.periods(cfg, now)
+        at = min(now, period.end)
         rows = [
             r
             | {
                 "queue_name": cfg.queue_names.get(r["queue"], r["queue"]),
                 "agent_name": cfg.agent_names.get(r["agent"], r["agent"]),
                 "id": r.get("source_id") or r["contact_id"],
-                "age_s": _age_s(r.get("offered_at"), now),
+                "age_s": _age_s(r.get("offered_at"), at),
             }
-            for r in overdue(cur, cfg, view.filters(), now)
+            for r in overdue(cur, cfg, view.filters(), at)
         ]
-        return OverdueData(tuple(sorted(rows, key=_order)))
+        ended = at.astimezone(cfg.zone) if at < now else None
+        return OverdueData(tuple(sorted(rows, key=_order)), ended)
 
     def compose_body(self) -> ComposeResult:
         yield Chart(id="overdue-chart")
         yield SearchTable(COLUMNS, id="overdue-table")
 
+    data: OverdueData | None = None
+
     def show(self, data: OverdueData) -> None:
+        self.data = data
         self.query_one(SearchTable).set_rows(data.rows)
         self.query_one(Chart).draw(lambda plt: _paint(plt, data))
+        self._show_sort()
+
+    def label_note(self) -> str:
+        if self.data is None or self.data.ended_at is None:
+            return ""
+        return f"as it stood at the period's end, {fmt.day_time(self.data.ended_at)} · "
 
     @on(DataTable.RowSelected, "#overdue-table")
     def _open_contact(self, event: DataTable.RowSelected) -> None:
