@@ -11,7 +11,7 @@ from textual.binding import Binding
 
 from data.metrics import breakdown, intervals, queues_now
 from data.metrics.filters import Filters
-from data.metrics.kpis import kpi_sets
+from data.metrics.kpis import empty_row, kpi_sets, public
 from data.metrics.period import Period, comparison_period
 from data.metrics.together import together
 from tui import fmt
@@ -57,15 +57,30 @@ def _comparison(
     size: str,
     now: datetime,
     past: PastCache | None,
+    then: datetime | None = None,
 ) -> tuple[dict[str, Any], ...]:
-    """The comparison period's intervals: the same whole span every refresh, so kept in `past`."""
+    """The comparison period's intervals: the same whole span every refresh, so kept in `past`;
+    with `then` (a running period: now, a comparison span earlier), the interval holding it counts
+    only up to then, as the one holding now does (a day chart compared today so far with last
+    week's whole day: a drop of a third that was not there)."""
 
     def compute() -> tuple[dict[str, Any], ...]:
         return tuple(intervals(cur, cfg, comparison, filters, size, now))
 
     if past is None or comparison.end > now:
-        return compute()
-    return past.get(("queue-intervals", filters, comparison.start, comparison.end, size), compute)
+        rows = compute()
+    else:
+        key = ("queue-intervals", filters, comparison.start, comparison.end, size)
+        rows = past.get(key, compute)
+    starts = [r.get("start") for r in rows]
+    if then is None or not starts or not starts[0] <= then < comparison.end:
+        return rows
+    i = max(j for j, start in enumerate(starts) if start <= then)
+    if then == starts[i]:  # the interval has just begun: nothing of it yet
+        cut = [{"start": starts[i]} | public(empty_row())]
+    else:
+        cut = intervals(cur, cfg, Period(starts[i], then, comparison.label), filters, size, now)
+    return (*rows[:i], *cut[:1], *rows[i + 1 :])
 
 
 class QueuesPane(Pane):
@@ -84,13 +99,15 @@ class QueuesPane(Pane):
         period, _ = view.periods(cfg, now)
         # The chart shows the whole comparison span, so the rest of the day is visible ahead.
         comparison = comparison_period(period, cfg)
+        # A running period: the same time a comparison span earlier (as the KPI strip compares).
+        then = comparison_period(period, cfg, now).end if period.start <= now < period.end else None
         size = view.interval_size(period)
         filters = view.filters()
         # One pass over the period for the chart, the per-queue table and the KPI strip's totals.
         sets, earlier, waiting = together(
             cur,
             lambda c: kpi_sets(c, cfg, period, filters, now, ("total", "queue", size)),
-            lambda c: _comparison(c, cfg, comparison, filters, size, now, past),
+            lambda c: _comparison(c, cfg, comparison, filters, size, now, past, then),
             lambda c: queues_now(c, cfg, filters, now),
         )
         return QueuesData(
@@ -138,14 +155,7 @@ def _paint(plt: Any, data: QueuesData) -> None:
     # A marker per series as well as a colour: without colour (colour-blind readers, monochrome
     # terminals) the three lines must still read apart, and apart from the comparison's dots.
     series = (("offered", "blue", "hd"), ("answered", "green", "+"), ("abandoned", "red", "x"))
-    for key, color, marker in series:
-        plt.plot(
-            xs[: len(begun)],
-            [r.get(key) or 0 for r in begun],
-            label=key,
-            color=color,
-            marker=marker,
-        )
+    # The comparison first: what is drawn later covers it, and this period's lines come first.
     before = data.comparison[: len(rows)]
     if before:
         xb = list(range(len(before)))
@@ -155,6 +165,14 @@ def _paint(plt: Any, data: QueuesData) -> None:
             label="offered, comparison",
             color="gray",
             marker="dot",
+        )
+    for key, color, marker in series:
+        plt.plot(
+            xs[: len(begun)],
+            [r.get(key) or 0 for r in begun],
+            label=key,
+            color=color,
+            marker=marker,
         )
     step = max(1, len(rows) // 8)
     plt.xticks(xs[::step], [_label(r.get("start"), data.size) for r in rows][::step])
