@@ -192,19 +192,61 @@ class WallPanel(Widget):
     ) -> Any:
         raise NotImplementedError
 
+    # Columns given up first when the terminal is too narrow for all of them (then the others,
+    # from the right): the wall cannot scroll, and a cut column shows half a number.
+    DROP_FIRST: ClassVar[tuple[int, ...]] = ()
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.rows: list[Sequence[Text]] = []
+        self.layout_shown: tuple[tuple[int, ...], int] | None = None  # (columns, cell padding)
+
     def compose(self) -> ComposeResult:
         table = DataTable(show_cursor=False, zebra_stripes=True, cell_padding=2)
         table.can_focus = False
         yield table
 
-    def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*self.COLUMNS)
-
     def fill(self, rows: Sequence[Sequence[Text]]) -> None:
+        self.rows = list(rows)
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def fitting(self, room: int) -> tuple[tuple[int, ...], int]:
+        """The columns (indexes) and cell padding that fit `room` cells: the padding narrows to
+        one, then columns go (DROP_FIRST, then from the right; never the first)."""
+        n = len(self.COLUMNS)
+        widths = [
+            max([cell_len(self.COLUMNS[i]), *(r[i].cell_len for r in self.rows)]) for i in range(n)
+        ]
+        keep = list(range(n))
+        if room <= 0:
+            return tuple(keep), 2
+
+        def need(pad: int) -> int:
+            return sum(widths[i] + 2 * pad for i in keep)
+
+        pad = 2 if need(2) <= room else 1
+        order = [*self.DROP_FIRST, *(i for i in reversed(range(1, n)) if i not in self.DROP_FIRST)]
+        while need(pad) > room and order:
+            keep.remove(order.pop(0))
+        return tuple(keep), pad
+
+    def _draw(self) -> None:
+        if not self.is_mounted:
+            return
         table = self.query_one(DataTable)
-        table.clear()
-        for row in rows:
-            table.add_row(*row)
+        keep, pad = self.fitting(table.scrollable_content_region.width)
+        if (keep, pad) != self.layout_shown:
+            table.clear(columns=True)
+            table.cell_padding = pad
+            table.add_columns(*(self.COLUMNS[i] for i in keep))
+            self.layout_shown = (keep, pad)
+        else:
+            table.clear()
+        for row in self.rows:
+            table.add_row(*(row[i] for i in keep))
 
 
 def _queue_readings(cfg: Config, row: Mapping[str, Any]) -> dict[str, Reading]:
@@ -349,6 +391,7 @@ TALL_WALL = 45  # rows from which the headline tiles grow beyond their three-row
 class WallChannels(WallPanel):
     name, key, title = "channels", "wall-channels", "Channel mix"
     COLUMNS = ("Channel", "Share of offered", "", "Offered", "Service level", "ASA")
+    DROP_FIRST = (2, 3)  # the bar, then the count: the share and the speeds say more
 
     @classmethod
     def fetch(cls, cur, cfg, view, now, past=None):

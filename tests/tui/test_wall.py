@@ -211,3 +211,28 @@ async def test_the_queues_panel_keeps_service_level_and_abandon_in_80_columns(wa
             if edge <= visible:
                 shown.append(name)
         assert {"Waiting", "Longest wait", "Service level", "Abandon"} <= set(shown), shown
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_no_wall_panel_cuts_a_column_the_wall_cannot_scroll_to(wall_app, size):
+    """At 80 columns the channel mix showed 'AS' over '1m' and lost voice's ASA; the queues panel
+    an 'Off' header with no values. A panel too narrow gives up whole columns (the bar first)."""
+    from textual.widgets import DataTable
+
+    app = wall_app
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        screen = wall(app)
+        screen.paused = True
+        for key in screen.keys:
+            screen.index = screen.keys.index(key) - 1
+            screen.step(1)
+            await wait_for(pilot, lambda k=key: screen.shown == k)
+            await pilot.pause()
+            table = screen.query_one(f"#wall-{key} DataTable", DataTable)
+            widths = [c.get_render_width(table) for c in table.columns.values()]
+            names = [str(c.label) for c in table.columns.values()]
+            assert sum(widths) <= table.scrollable_content_region.width, (key, names, widths)
+            assert names[0] == screen.query_one(f"#wall-{key}").COLUMNS[0]
+            if key == "channels":
+                assert {"Share of offered", "Service level", "ASA"} <= set(names), names
