@@ -94,3 +94,35 @@ async def test_a_narrow_table_takes_short_labels_and_a_wide_one_full_labels() ->
         await pilot.resize_terminal(42, 10)
         await pilot.pause()
         assert labels(table) == ["Queue", "Offered", "Waiting", "Longest"]
+
+
+async def test_a_column_only_partly_in_view_is_blank_not_cut() -> None:
+    """Cut at the right edge, 30.2% showed as '3' under no header; scrolled, a column half
+    under the fixed first one showed its last digits. Both are blank until scrolled in whole."""
+    cols = (
+        Col("name", "Agent"),
+        Col("a", "Handled", fmt.count, numeric=True),
+        Col("b", "Occupancy", fmt.pct, numeric=True),
+    )
+
+    class Narrow(App):
+        def compose(self) -> ComposeResult:
+            yield SearchTable(cols)
+
+    app = Narrow()
+    # Agent 6 + Handled 7 + Occupancy 9, 2 cells of padding each: 28; 24 shows Occupancy in part.
+    async with app.run_test(size=(24, 8)) as pilot:
+        table = app.query_one(SearchTable)
+        table.set_rows([{"name": "Sofía", "a": 75, "b": 0.302}])
+        await pilot.pause()
+
+        def line(y: int) -> str:
+            return table.render_line(y).text
+
+        assert line(1).startswith(" Sofía       75 ") and "30" not in line(1)
+        assert line(0).rstrip().endswith("Handled")  # no "Occ" fragment
+        table.scroll_to(x=table.max_scroll_x, animate=False)
+        await pilot.pause()
+        assert "30.2%" in line(1) and "Occupancy" in line(0)
+        # Handled now lies half under the fixed Agent column: none of it shows.
+        assert line(1).split("30.2%")[0].strip() == "Sofía"

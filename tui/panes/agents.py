@@ -38,15 +38,15 @@ COLUMNS = (
     Col("team", "Team"),
     Col("state", "State", _state, style=lambda r: STATE_STYLE.get(str(r.get("state")), "")),
     Col("state_for_s", "For", fmt.dur, numeric=True),
-    Col("handled", "Handled", fmt.count, numeric=True),
+    Col("handled", "Handled", fmt.count, numeric=True, short="Hndl"),
     Col("aht_s", "AHT", fmt.dur, numeric=True),
     Col("csat", "CSAT", fmt.pct, numeric=True),
     Col("fcr", "FCR", fmt.pct, numeric=True),
     Col("frt_s", "FRT", fmt.dur, numeric=True),
     Col("talk_s", "Talk", fmt.dur, numeric=True),
     Col("messages_sent", "Msgs", fmt.count, numeric=True),
-    Col("transfers", "Transf", fmt.count, numeric=True),
-    Col("missed_rings", "Missed", fmt.count, numeric=True),
+    Col("transfers", "Transf", fmt.count, numeric=True, short="Xfer"),
+    Col("missed_rings", "Missed", fmt.count, numeric=True, short="Miss"),
     Col("occupancy", "Occ", fmt.pct, numeric=True),
 )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual.strip import Strip
 
 from data.text import visible
 from tui import fmt
@@ -129,6 +130,35 @@ class SearchTable(CellCacheTable):
             self._rebuild(labels, widths, rows)
             self._layout = layout
         self._cells = rows
+
+    def render_line(self, y: int) -> Strip:
+        """A column only partly in view (cut at the right edge, or half under the fixed first
+        column when scrolled) is left blank: its cut cells showed the first digits of a number
+        ('3' of 30.2 %) under no header or the wrong one. Scrolling (→) brings it in whole."""
+        strip = super().render_line(y)
+        for start, end in self._partly_shown():
+            blank = Strip.blank(end - start, self.rich_style)
+            strip = Strip.join([strip.crop(0, start), blank, strip.crop(end, strip.cell_length)])
+        return strip
+
+    def _partly_shown(self) -> list[tuple[int, int]]:
+        """Screen ranges [start, end) of the scrolling columns only partly in view."""
+        visible = self.scrollable_content_region.width
+        scroll_x = round(self.scroll_x)
+        out = []
+        x = fixed = 0
+        for j, column in enumerate(self.ordered_columns):
+            width = column.get_render_width(self)
+            if j < self.fixed_columns:
+                fixed = x = x + width
+                continue
+            start, end = x - scroll_x, x - scroll_x + width
+            x += width
+            if start < fixed < end:  # half under the fixed column
+                out.append((fixed, min(end, visible)))
+            elif start < visible < end:  # cut at the right edge
+                out.append((max(start, fixed), visible))
+        return out
 
     def _too_wide(self, widths: list[int]) -> bool:
         room = self.scrollable_content_region.width or self.size.width
