@@ -103,20 +103,29 @@ def _available(row: dict[str, Any]) -> float | None:
 def agent_row(
     cur: Any, cfg: Config, period: Period, filters: Filters, agent: str, now: datetime
 ) -> dict[str, Any]:
-    """The agent's row of `agents()` under `filters` (+ agent), or an empty row."""
+    """The agent's row of `agents()` under `filters` (+ agent), or an empty row. Their state and
+    presence (logged in, paused) are the agent's own whatever the queue or channel filter: under
+    'billing' an agent with no billing contact read "state unknown" beside "logged off" unfiltered."""
     f = Filters(filters.queue, filters.channel, agent, filters.team)
     rows = [r for r in agents(cur, cfg, period, f, now) if r["agent"] == agent]
-    if rows:
-        return rows[0]
     empty = {k: None for k in DETAIL_KEYS} | {"handled": 0, "transfers": 0, "missed_rings": 0}
-    return empty | {
+    row = rows[0] if rows else empty | {
         "agent": agent,
         "name": cfg.agent_names.get(agent, agent),
         "team": team_of(agent, cfg),
         "paused_by_reason": {},
         "state": None,
         "state_since": None,
-    }
+    }  # fmt: skip
+    if filters.queue or filters.channel:
+        own = [r for r in agents(cur, cfg, period, Filters(agent=agent), now) if r["agent"] == agent]
+        if own:
+            row = row | {k: own[0].get(k) for k in PRESENCE_KEYS}
+    return row
+
+
+# What an agent row says of the agent, not of their contacts: never narrowed by a filter.
+PRESENCE_KEYS = ("state", "state_since", "logged_in_s", "paused_s", "paused_by_reason")
 
 
 def _three(

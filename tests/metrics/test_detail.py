@@ -120,6 +120,18 @@ def test_agent_series_lists_and_presence(floor, cur, cfg):
     assert open_work(cur, cfg, Filters(agent="A3"), NOW) == []
 
 
+def test_an_agents_state_and_presence_are_theirs_whatever_the_queue_filter(floor, cur, cfg):
+    """A2 logged off at 11:00 after 3 h logged in. Under a queue filter with none of A2's
+    contacts, the agent screen read "state unknown" and no logged-in time."""
+    period = resolve_period("today", cfg, NOW)
+    whole = agent_detail(cur, cfg, "A2", period, Filters(), NOW).row
+    queued = agent_detail(cur, cfg, "A2", period, Filters(queue="nowhere"), NOW).row
+    assert whole["state"] == queued["state"] == "logged_off"
+    assert whole["state_since"] == queued["state_since"] == t("2026-03-10 11:00")
+    assert whole["logged_in_s"] == queued["logged_in_s"] == 3 * 3600
+    assert whole["handled"] == 1 and queued["handled"] == 0  # the contacts are filtered
+
+
 def test_day_timeline_folds_events_and_contacts(floor, cur, cfg):
     segs = day_timeline(cur, cfg, "A1", NOW)
     got = [(f"{s['start']:%H:%M}", f"{s['end']:%H:%M}", s["state"], s["detail"]) for s in segs]
