@@ -50,3 +50,40 @@ def test_the_wall_note_gives_way_after_the_site_and_before_the_period() -> None:
         assert ("Northwind" in line) == (width >= 120), (width, line)  # the site goes first
     wide = HeaderBar._with_note(Text(note), Text(RIGHT), 120).plain
     assert wide == f"{note} │ {RIGHT}"
+
+
+async def header(width: int, view) -> str:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from textual.app import App, ComposeResult
+
+    now = datetime(2026, 3, 10, 14, 18, 47, tzinfo=UTC)
+
+    class One(App):
+        def compose(self) -> ComposeResult:
+            yield HeaderBar("Northwind Support (simulated)", True, ZoneInfo("Europe/Paris"), 300)
+
+    app = One()
+    async with app.run_test(size=(width, 3)) as pilot:
+        bar = app.query_one(HeaderBar)
+        bar.show(view, now, now)
+        await pilot.pause()
+        return bar.plain
+
+
+async def test_at_80_columns_every_filter_shows_without_its_name_before_anything_is_cut() -> None:
+    from tui.view import View
+
+    view = View(queue="chat-support", channel="email", team="Digital")
+    wide = await header(160, view)
+    assert "queue: chat-support │ channel: email │ team: Digital" in wide
+    assert wide.endswith("Tue 15:18:47 CET │ updated 0 s ago")
+    narrow = await header(80, view)
+    assert len(narrow) <= 80, narrow
+    # The site name is cut first; every filter shows whole.
+    assert (
+        " │ Today │ chat-support │ email │ Digital │ " in narrow
+        and "…" not in narrow.split("Today")[1]
+    )
+    assert narrow.endswith("15:18 CET │ 0 s ago")  # the clock and freshness, shorter

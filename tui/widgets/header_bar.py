@@ -62,26 +62,49 @@ class HeaderBar(Static):
             badge.append(" DEMO ", style="bold reverse")
             badge.append(" ")
         site = Text(visible(self.site), style="bold", no_wrap=True)
-        scope = Text(" │ ", no_wrap=True)
-        scope.append(view.period_label)
-        for key, value in view.active_filters:
-            scope.append(" │ ")
-            scope.append(visible(f"{key}: {value}"), style="italic")
-        right = Text(no_wrap=True)
-        right.append(now.astimezone(self.zone).strftime("%a %H:%M:%S %Z"))
         fresh = freshness(now, last_data_at, self.stale_after_s)
-        right.append(" │ ")
-        if fresh.stale:
-            right.append(f"⚠ {fresh.text}", style="bold black on yellow")
-        else:
-            right.append(fresh.text, style="green")
         width = self.content_size.width
+        # Longest first: then the filters without their names, then a shorter clock and
+        # freshness, so that at 80 columns every filter still shows (the site went first).
+        variants = [
+            (self._scope(view, named=True), self._right(now, fresh, short=False)),
+            (self._scope(view, named=False), self._right(now, fresh, short=False)),
+            (self._scope(view, named=False), self._right(now, fresh, short=True)),
+        ]
+        scope, right = next(
+            (
+                (sc, r)
+                for sc, r in variants
+                if badge.cell_len + sc.cell_len + 3 + r.cell_len <= width
+            ),
+            variants[-1] if width else variants[0],
+        )
         if note:
             kept = badge.cell_len + scope.cell_len  # the period gives way after the note
             right = self._with_note(Text(note, style="bold", no_wrap=True), right, width, kept)
         text = self._fit(badge, site, scope, right, width)
         self.plain = text.plain
         self.update(text)
+
+    @staticmethod
+    def _scope(view: View, named: bool) -> Text:
+        scope = Text(" │ ", no_wrap=True)
+        scope.append(view.period_label)
+        for key, value in view.active_filters:
+            scope.append(" │ ")
+            scope.append(visible(f"{key}: {value}" if named else value), style="italic")
+        return scope
+
+    def _right(self, now: datetime, fresh: Freshness, short: bool) -> Text:
+        right = Text(no_wrap=True)
+        right.append(now.astimezone(self.zone).strftime("%H:%M %Z" if short else "%a %H:%M:%S %Z"))
+        right.append(" │ ")
+        text = fresh.text.removeprefix("updated ") if short else fresh.text
+        if fresh.stale:
+            right.append(f"⚠ {text}", style="bold black on yellow")
+        else:
+            right.append(text, style="green")
+        return right
 
     @staticmethod
     def _with_note(note: Text, right: Text, width: int, kept: int = MIN_SITE) -> Text:
