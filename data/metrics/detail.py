@@ -118,7 +118,9 @@ def agent_row(
         "state_since": None,
     }  # fmt: skip
     if filters.queue or filters.channel:
-        own = [r for r in agents(cur, cfg, period, Filters(agent=agent), now) if r["agent"] == agent]
+        own = [
+            r for r in agents(cur, cfg, period, Filters(agent=agent), now) if r["agent"] == agent
+        ]
         if own:
             row = row | {k: own[0].get(k) for k in PRESENCE_KEYS}
     return row

@@ -215,6 +215,11 @@ async def test_overdue_pane_to_contact_masks_and_shows_markup_literally(app):
         await pilot.pause()
         svg = app.export_screenshot()
         assert "refund" not in svg and "cust3" not in svg and "•••" in svg
+        # The period does not change unseen under a contact: the screen says where it applies.
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.view.period == "today"
+        assert any("esc to go back" in n.message for n in app._notifications)
 
 
 async def test_group_by_team_with_team_totals(app, drill_folder, tmp_path):
@@ -232,11 +237,34 @@ async def test_group_by_team_with_team_totals(app, drill_folder, tmp_path):
             assert totals[team]["handled"] == by_team[team]["answered"]
             assert totals[team]["aht_s"] == by_team[team]["aht_s"]
         assert board.agent_order == ["Agent/1001", "Agent/1002"]
-        await pilot.press("enter")  # on a team total: nothing opens
+        await pilot.press("enter")  # on a team total: nothing opens, and it says why
         await pilot.pause()
         assert not isinstance(app.screen, AgentScreen)
+        assert "A team total: enter opens an agent's row" in [n.message for n in app._notifications]
         await pilot.press("g")
         assert len(board.shown) == 2
+
+
+async def test_the_agent_screen_says_whose_it_is_while_it_loads(app, drill_folder, monkeypatch):
+    import threading
+
+    release = threading.Event()
+    fetch = AgentScreen.fetch
+
+    def slow(self, *args):
+        release.wait(10)
+        return fetch(self, *args)
+
+    monkeypatch.setattr(AgentScreen, "fetch", slow)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_leaderboard(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AgentScreen))
+        title = app.screen.query_one("#agent-title")
+        await wait_for(pilot, lambda: "loading…" in str(title.render()))
+        release.set()
+        await wait_for(pilot, lambda: "team Blue" in str(title.render()))
+        assert "loading…" not in str(title.render())
 
 
 async def test_small_terminal_renders_both_screens(app):

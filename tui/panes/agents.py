@@ -174,7 +174,11 @@ class AgentsPane(Pane):
     def _open_agent(self, event: DataTable.RowSelected) -> None:
         table = self.query_one(AgentsTable)
         rows = table.shown
-        if not 0 <= event.cursor_row < len(rows) or rows[event.cursor_row].get("_total"):
+        if not 0 <= event.cursor_row < len(rows):
+            return
+        if rows[event.cursor_row].get("_total"):
+            event.stop()
+            self.notify("A team total: enter opens an agent's row", markup=False)
             return
         event.stop()
         order = table.agent_order

@@ -6,7 +6,7 @@ the comparison period), charts, state and today's timeline, and their open, rece
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -73,7 +73,7 @@ STATE_MARK = {"overdue": "⚠ overdue", "at_risk": "◔ at risk", "open": "open"
 OPEN_COLUMNS = (
     Col("state", "State", lambda v: STATE_MARK.get(str(v), fmt.DASH)),
     Col("overdue_s", "Overdue by", _by, numeric=True),
-    Col("due_kind", "Due", lambda v: fmt.DASH if v is None else str(v).replace("_", " ")),
+    Col("due_kind", "Target", lambda v: fmt.DASH if v is None else str(v).replace("_", " ")),
     Col("channel", "Channel"),
     Col("queue", "Queue"),
     Col("offered_at", "Offered", fmt.day_time),
@@ -175,6 +175,22 @@ class AgentScreen(DrillScreen):
     def on_mount(self) -> None:
         # Focus the lists without scrolling to them: the KPIs at the top come first, even at 80x24.
         self.query_one("#agent-open", SearchTable).focus(scroll_visible=False)
+        self._loading()
+
+    def _loading(self) -> None:
+        """Whose screen this is while their figures load (on a busy 10M store, a second or so):
+        not a blank screen."""
+        name = self.app.config.agent_names.get(self.agent, self.agent)
+        self.query_one("#agent-title", Static).update(
+            Text.assemble(
+                (" Agent ", "reverse"),
+                " ",
+                (visible(name), "bold"),
+                (f" · loading…   [{self.index + 1}/{len(self.agents)}]  esc back", "dim"),
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+        )
 
     # ---- data -------------------------------------------------------------------------------
     def fetch(self, cur: Any, cfg: Config, view: View, now: datetime) -> AgentDetail:
@@ -299,6 +315,7 @@ class AgentScreen(DrillScreen):
         if len(self.agents) > 1:
             self.index = (self.index + delta) % len(self.agents)
             self.detail = None
+            self._loading()
             self.load()
 
     def action_next_list(self) -> None:
@@ -320,7 +337,13 @@ class AgentScreen(DrillScreen):
 
 def _fetch(cur: Any, cfg: Config, view: View, now: datetime, agent: str) -> AgentDetail:
     period, comparison = view.periods(cfg, now)
-    return agent_detail(cur, cfg, agent, period, view.filters(), now, comparison)
+    d = agent_detail(cur, cfg, agent, period, view.filters(), now, comparison)
+
+    def named(rows: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
+        # Queue names as the panes show them (config's queue_names), not the phone system's ids.
+        return tuple(r | {"queue": cfg.queue_names.get(r["queue"], r["queue"])} for r in rows)
+
+    return replace(d, open_work=named(d.open_work), recent=named(d.recent), rated=named(d.rated))
 
 
 def _paused_line(row: dict[str, Any]) -> Text:

@@ -58,8 +58,24 @@ def _one_line(value: Any) -> str:
 class ContactScreen(DrillScreen):
     BINDINGS: ClassVar = [
         *DrillScreen.BINDINGS,
-        Binding("a", "agent", "Agent", id="contact-agent", tooltip="The agent of this contact"),
+        Binding(
+            "a",
+            "agent",
+            "Agent",
+            id="contact-agent",
+            tooltip="Contact screen: the agent screen of this contact's agent",
+        ),
+        # A contact is one contact whatever the period or filters: say where they apply rather
+        # than change them unseen (the footer offered them, and nothing here showed the change).
+        Binding("p", "not_here('period')", "Period", show=False),
+        Binding("f", "not_here('filters')", "Filters", show=False),
     ]
+
+    def action_not_here(self, what: str) -> None:
+        self.notify(
+            f"The {what} apply to the panes and the agent screen: esc to go back to them",
+            markup=False,
+        )
 
     def __init__(self, contact_id: str) -> None:
         super().__init__()
