@@ -262,6 +262,7 @@ def slice_sql(
         rating, transferred, agent_messages, first_agent_at, ended_at, resolution_s, messages,
         source_id,
         coalesce(source_id, contact_id) AS sid,
+        {WRITTEN} AS is_written,
         {EO_CODE} AS eo,
         {RESOLVED} AS is_resolved,
         {RECORDS_RESOLUTION} AS records_resolution,
