@@ -227,12 +227,10 @@ SELECT
     channel, queue, agent, customer,
     offered_at,
     answered_at,
-    -- Closed with no close time: it ended at its last message only if that came after the first
-    -- reply (the talk went on). A lone reply, or no reply, says nothing of when it closed: NULL,
-    -- not a handle or resolution time of 0 s.
-    CASE WHEN is_resolved THEN coalesce(
-        resolved_at, CASE WHEN answered_at IS NOT NULL AND last_ts > answered_at THEN last_ts END
-    ) END AS ended_at,
+    -- Closed with no close time: it ended at its last message, as far as anyone can tell (it is
+    -- over: not on an agent's hands, not waiting). A handle or resolution time of 0 s that this
+    -- gives is not known, not 0 (sql.HANDLE, written.RESOLUTION_S).
+    CASE WHEN is_resolved THEN coalesce(resolved_at, last_ts) END AS ended_at,
     -- Closed unanswered: the wait runs to the close time. Without one it is not known (the
     -- last message says only that the customer was still there then; with a single message
     -- that gave 0 s, a short abandon): NULL.
@@ -531,6 +529,13 @@ def rebuild_all(cur, config: Config) -> None:
     ).drop_null()
     if len(convs):
         rebuild_conversations(cur, config, convs, Touched())
+    # Call-detail contacts are the readers' rows, not derived: what the readers now decide of
+    # them (a withheld caller id is no customer) is applied to the ones stored.
+    known = known_caller_sql("customer")
+    cur.execute(
+        f"UPDATE contacts SET customer = {known} WHERE source IN ('asterisk_cdr', 'freeswitch_cdr') "
+        f"AND customer IS NOT NULL AND {known} IS NULL"
+    )
     refresh_all_next_contacts(cur)
 
 
@@ -546,8 +551,8 @@ def column_of(cur, sql: str, params: list | None = None) -> pa.Array:
 # the segment numbering without a window, keeps it).
 # 2: a conversation closed with no reply and no close time has no wait (was the time to its
 # last message: 0 s for one message, a short abandon).
-# 3: such a conversation, or one whose last message is its first reply, has no end time (was its
-# last message's time: a resolution time, or a handle time, of 0 s).
+# 3: a rule for conversations closed with no close time, taken back the same day (ended_at NULL
+# read as still open): the metrics leave their 0 s durations out instead.
 # 4: a withheld caller id (anonymous, unknown...) is no customer (all of them were one customer).
 DERIVATION_VERSION = 4
 

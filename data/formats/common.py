@@ -21,7 +21,7 @@ WITHHELD_CALLERS = (
 
 def known_caller(number: str | None) -> str | None:
     """The caller id as a customer; None when empty or withheld."""
-    if not number or number.strip().casefold() in WITHHELD_CALLERS:
+    if not number or not number.strip() or number.strip().casefold() in WITHHELD_CALLERS:
         return None
     return number
 

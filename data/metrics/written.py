@@ -7,7 +7,9 @@ from typing import Any
 from data.metrics.filters import Filters
 from data.metrics.sql import RESOLVED, WRITTEN, interval_sql, ratio
 
-RESOLUTION_S = "coalesce((epoch_us(ended_at) - epoch_us(offered_at)) / 1e6, resolution_s)"
+# Ended when offered (a conversation closed with no close time at its only message): not known.
+RESOLUTION_S = """coalesce(CASE WHEN ended_at > offered_at
+    THEN (epoch_us(ended_at) - epoch_us(offered_at)) / 1e6 END, resolution_s)"""
 
 # On the slice of sql.slice_sql, whose `is_written` is sql.WRITTEN worked out once per row (in
 # each aggregate it cost ~10% of the main pass).

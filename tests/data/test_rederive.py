@@ -160,3 +160,37 @@ def test_contacts_derived_again_forget_the_day_sums_kept_from_the_old_ones(
         assert rollup.cover(cur, CHAT, period, Filters(), keys, None, now) is None
         by_channel = kpis.kpi_sets(cur, CHAT, period, Filters(), now, keys)["channel"]
         assert {ch: row["offered"] for ch, row in by_channel.items()} == {"chat": 4, "voice": 4}
+
+
+def test_derived_again_cdr_contacts_lose_a_withheld_caller_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Call-detail contacts are the readers' rows, not derived: a store that loaded "anonymous"
+    as a customer (before the readers knew better) is corrected with the derivation, and its
+    FCR next contacts with it."""
+    from tests.formats.test_asterisk_cdr import Q18
+
+    folder = tmp_path / "exports"
+    write(
+        folder / "Master.csv",
+        Q18.replace('"0612345678"', '"anonymous"', 1)
+        + "\n"
+        + Q18.replace('"0612345678"', '"anonymous"', 1).replace("1709283600.1", "1709283600.2")
+        .replace("09:00:00", "09:30:00").replace("09:00:12", "09:30:12").replace("09:05:12", "09:35:12")
+        + "\n",
+    )  # fmt: skip
+    db = tmp_path / "fw.duckdb"
+    with Store(db) as store:
+        Ingestor(store, VOICE, folder).scan([folder])
+        cur = store.cursor()
+        # As an older floorwatch left it: the caller id as a customer, one call the other's repeat.
+        cur.execute("UPDATE contacts SET customer = 'anonymous'")
+        derive.refresh_all_next_contacts(cur)
+        repeats = "SELECT count(*) FROM contacts WHERE isfinite(next_contact_at)"
+        assert cur.execute(repeats).fetchone() == (1,)
+    with Store(db) as store:
+        monkeypatch.setattr(derive, "DERIVATION_VERSION", derive.DERIVATION_VERSION + 1)
+        assert Ingestor(store, VOICE, folder).bring_up_to_date() is True
+        cur = store.cursor()
+        assert cur.execute("SELECT DISTINCT customer FROM contacts").fetchall() == [(None,)]
+        assert cur.execute(repeats).fetchone() == (0,)

@@ -160,10 +160,12 @@ def test_a_conversation_closed_with_no_reply_waited_as_long_as_its_close_time_sa
     assert tot["service_level"] == pytest.approx(1 / 3)  # C answered in 60 s: chat's T is 60 s
 
 
-def test_a_conversation_closed_with_no_close_time_has_no_end_time_unless_it_went_on(tmp_path):
-    """Closed with no resolved_at: the last message is an end time only when it came after the
-    first reply. X's lone customer message and Y's lone reply say nothing of when they closed:
-    they were counted as ended then, a resolution of 0 s and a handle time of 0 s."""
+def test_a_conversation_closed_with_no_close_time_ended_at_its_last_message_but_not_in_0_s(
+    tmp_path,
+):
+    """Closed with no resolved_at: it ended at its last message (it is over: nobody waits, no
+    agent is on it). A duration of 0 s that gives is not known: X closed at its only message
+    (resolution 0 s), Y at its only reply (handle 0 s). Both pulled the means down."""
     store = load(
         tmp_path,
         "chats.jsonl",
@@ -192,14 +194,22 @@ def test_a_conversation_closed_with_no_close_time_has_no_end_time_unless_it_went
             jl(type="conversation", conversation_id="Z", status="resolved"),
         ],
     )  # fmt: skip
-    assert contact(store, "X")["ended_at"] is None and contact(store, "Y")["ended_at"] is None
+    assert contact(store, "X")["ended_at"] == t("2026-03-10 10:00")
+    assert contact(store, "Y")["ended_at"] == t("2026-03-10 10:31")
     assert contact(store, "Z")["ended_at"] == t("2026-03-10 10:50")
     tot = totals(store.cursor(), CFG, resolve_period("today", CFG, NOW), Filters(), NOW)
-    # Resolution times: W 20 min, Z 10 min; X and Y unknown (they still count as resolved).
-    assert tot["resolution_s"] == pytest.approx((1200 + 600) / 2)
+    # Resolution times: W 20 min, Z 10 min, Y 1 min (to its last message); X's 0 s not known.
+    assert tot["resolution_s"] == pytest.approx((1200 + 600 + 60) / 3)
+    assert tot["resolution_median_s"] == pytest.approx(600)
     assert tot["resolution_rate"] == 1.0
-    # Handle time (chat: ended - answered): W 19 min, Z 8 min; Y unknown, not 0 s.
+    # Handle time (chat: ended - answered): W 19 min, Z 8 min; Y's 0 s not known.
     assert tot["aht_s"] == pytest.approx((1140 + 480) / 2)
+    # Over, all of them: nobody waits, and olga is not on a contact.
+    assert tot["waiting_now"] == 0
+    from data.metrics.agents import current_states
+
+    state, _ = current_states(store.cursor(), CFG, Filters(), NOW)["olga"]
+    assert state != "on_contact"
 
 
 def test_a_queue_log_queue_mapped_to_chat_is_not_written_work(tmp_path):

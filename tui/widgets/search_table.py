@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.strip import Strip
 
@@ -137,7 +138,10 @@ class SearchTable(CellCacheTable):
         ('3' of 30.2 %) under no header or the wrong one. Scrolling (→) brings it in whole."""
         strip = super().render_line(y)
         for start, end in self._partly_shown():
-            blank = Strip.blank(end - start, self.rich_style)
+            # Spaces in the cells' own styles: the cursor bar and zebra stripes run on through it,
+            # and a click there still selects the row.
+            cut = strip.crop(start, end)
+            blank = Strip([Segment(" " * s.cell_length, s.style) for s in cut], cut.cell_length)
             strip = Strip.join([strip.crop(0, start), blank, strip.crop(end, strip.cell_length)])
         return strip
 
