@@ -215,6 +215,7 @@ class Ingestor:
         report = FileReport(shown, state.format)
         try:
             self._read_into(path, state, reader, report, result, meter)
+            self._note_size(state)
         except FileNotFoundError:
             report.status, report.message = "missing", "file vanished while being read"
         except OSError as exc:
@@ -396,6 +397,15 @@ class Ingestor:
         return True
 
     # ---- bookkeeping ------------------------------------------------------------------------
+    def _note_size(self, state: FileState) -> None:
+        """The size seen, when no batch wrote it: a file grown by only part of a line is read to
+        no new line, and `check --db` must still say that bytes wait (common.held_back)."""
+        with self.store.write_lock:
+            self._cur().execute(
+                "UPDATE files SET size = ? WHERE file_id = ? AND size IS DISTINCT FROM ?",
+                [state.size, state.file_id, state.size],
+            )
+
     def _set_status(
         self, state: FileState, status: str, message: str | None, fmt: str | None
     ) -> None:

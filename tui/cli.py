@@ -6,6 +6,7 @@ the console and the demo import it only when they run.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -25,6 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # ctrl+c before the console is up (the demo writing its history, a long check): stop
         # quietly with the shell's code for an interrupt, not a traceback.
         return _interrupted()
+    except BrokenPipeError:
+        # `floorwatch report | head -1`: the reader has gone, which is no error of ours. Python
+        # would report the pipe again when it flushes stdout at exit: point stdout at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # the shell's code for SIGPIPE
     except Exception as exc:
         if not _is_interrupted_query(exc):
             raise
@@ -41,7 +47,16 @@ def _is_interrupted_query(exc: Exception) -> bool:
     KeyboardInterrupt (seen as 'Query interrupted' while the demo opened its store)."""
     import duckdb  # loaded already by whatever ran the query
 
-    return isinstance(exc, duckdb.InterruptException) or str(exc) == "Query interrupted"
+    # Along the chain: the interrupt can land in a write, whose transaction then refuses the
+    # statement that follows ("Current transaction is aborted"), raised on top of it.
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, duckdb.InterruptException | KeyboardInterrupt) or (
+            str(seen) == "Query interrupted"
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _main(argv: Sequence[str] | None = None) -> int:

@@ -140,6 +140,21 @@ def test_with_db_a_line_cut_mid_write_waits_for_its_end_and_loses_nothing(tmp_pa
     assert out["files"][0]["loaded"] == 9 and out["files"][0]["held_back_bytes"] == 0
 
 
+def test_with_db_a_partial_line_appended_to_a_known_file_is_reported(tmp_path: Path) -> None:
+    """The file was loaded whole; then part of a line was appended. No new line was read, and
+    nothing said that bytes wait (exit 0, held_back_bytes 0): the live-export case."""
+    folder = tmp_path / "in"
+    whole = calls(2)
+    write(folder / "queue_log", whole)
+    db = str(tmp_path / "fw.duckdb")
+    assert run(str(folder), "--db", db, cwd=tmp_path).returncode == 0
+    with (folder / "queue_log").open("a") as f:
+        f.write(call("c9", T0 + 900)[:20])
+    second = run(str(folder), "--db", db, "--format", "json", cwd=tmp_path)
+    assert second.returncode == 1, second.stdout
+    assert json.loads(second.stdout)["files"][0]["held_back_bytes"] == 20
+
+
 def test_without_db_an_unterminated_last_line_is_taken_as_complete(tmp_path: Path) -> None:
     write(tmp_path / "queue_log", calls(2).rstrip("\n"))
     result = run(str(tmp_path), "--format", "json", cwd=tmp_path)
@@ -195,3 +210,42 @@ def test_report_on_a_mistyped_db_fails_and_creates_nothing(tmp_path: Path, capsy
     assert run_report(["--db", str(db)]) == 2
     assert "no such store" in capsys.readouterr().err
     assert not db.exists()
+
+
+@pytest.mark.parametrize("command", ["check", "report"])
+def test_a_reader_that_goes_away_is_no_traceback(tmp_path: Path, command: str) -> None:
+    """`floorwatch report | head -1`: the pipe closes before the output is written."""
+    write(tmp_path / "queue_log", calls(50))
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read: the first write gets EPIPE
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui", command, str(tmp_path)],
+        cwd=tmp_path,
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
+    os.close(write_end)
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+    assert proc.returncode == 141
+
+
+def test_an_interrupt_inside_a_write_is_no_traceback() -> None:
+    """ctrl+c inside a DuckDB write: 'Query interrupted', then the aborted transaction refuses
+    the next statement, raised on top of it."""
+    import duckdb
+
+    from tui.cli import _is_interrupted_query
+
+    try:
+        try:
+            raise RuntimeError("Query interrupted")
+        except RuntimeError:
+            raise duckdb.TransactionException("Current transaction is aborted") from None
+    except duckdb.TransactionException as exc:
+        top = exc
+    assert top.__cause__ is None and top.__context__ is not None
+    assert _is_interrupted_query(top)
+    assert not _is_interrupted_query(duckdb.TransactionException("Current transaction is aborted"))
