@@ -141,8 +141,10 @@ def change(key: str, now: Any, before: Any) -> tuple[str, str]:
         absolute = f"{diff * 100:+.1f} pts"
     elif key.endswith("_s"):
         absolute = ("+" if diff >= 0 else "-") + duration(abs(diff))
+    elif isinstance(diff, float):
+        absolute = f"{diff:+.2f}"  # a mean rating: 3.40 against 3.41 is -0.01, not -0.00217274
     else:
-        absolute = f"{diff:+g}" if isinstance(diff, float) else f"{diff:+d}"
+        absolute = f"{diff:+d}"
     relative = f"{diff / before * 100:+.0f}%" if before else "—"
     return absolute, relative
 
@@ -167,6 +169,7 @@ def to_json_obj(rep: dict[str, Any]) -> dict[str, Any]:
         "channels",
         "topics",
         "intervals",
+        "teams",  # empty without [teams] in the configuration
         "comparison_totals",
         "by",
         "rows",
@@ -385,8 +388,9 @@ def render_md(rep: dict[str, Any], overdue_rows: list[dict[str, Any]] | None = N
         out += ["| Reason | Contacts | Comparison | Change |", "|---|---:|---:|---:|"]
         for t in rep["topics"]:
             pct = f" ({t['change_pct'] * 100:+.0f}%)" if t["change_pct"] is not None else ""
+            topic = str(t["topic"]).replace("|", "\\|")  # a pipe would split the cell
             out.append(
-                f"| {t['topic']} | {t['contacts']} | {t['comparison_contacts']} | {t['change']:+d}{pct} |"
+                f"| {topic} | {t['contacts']} | {t['comparison_contacts']} | {t['change']:+d}{pct} |"
             )
     else:
         out.append("No contact reasons recorded.")

@@ -142,8 +142,12 @@ def render_text(summary: dict) -> str:
     t = summary["totals"]
     out.append("")
     out.append(
-        f"Totals: {t['contacts']:,} contacts, {t['messages']:,} messages, "
-        f"{t['agent_events']:,} agent events, {t['rejected']:,} "
+        f"Totals: {_n(t['contacts'], 'contact')}, {_n(t['messages'], 'message')}, "
+        f"{_n(t['agent_events'], 'agent event')}, {t['rejected']:,} "
         f"{'rejected line' if t['rejected'] == 1 else 'rejected lines'}"
     )
     return "\n".join(out)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")

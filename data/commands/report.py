@@ -101,9 +101,20 @@ def run_report(argv: list[str]) -> int:
         Ingestor(store, config).bring_up_to_date()
         if args.paths:
             try:
-                load_paths(store, config, args.paths)
+                loaded = load_paths(store, config, args.paths)
             except UsageError as exc:
                 return fail(str(exc))
+            # A cron summary must tell "no calls" from "could not read the export".
+            for f in loaded.files:
+                if f.status != "ok":
+                    why = f": {f.message}" if f.message else ""
+                    print(f"floorwatch: {visible(f.path)}: {f.status}{why}", file=sys.stderr)
+            if loaded.rejected:
+                print(
+                    f"floorwatch: {loaded.rejected:,} line(s) rejected, left out of the figures "
+                    "(`floorwatch check` lists them)",
+                    file=sys.stderr,
+                )
         for path in held_back(store):
             print(
                 f"floorwatch: {visible(path)}: last line unterminated or record unfinished, left "

@@ -33,7 +33,8 @@ Derived when not mapped (so the metrics see one shape whatever the export):
 - resolution_s is dropped (NULL) for open or pending contacts: some exports fill it anyway.
 - ended_at = offered_at + resolution_s for resolved contacts, else answered_at + talk_s + hold_s
   for answered calls with a talk time.
-- talk_s, hold_s, wrap_s: 0 when the export has no value (METRICS: 0 where not recorded).
+- talk_s, hold_s, wrap_s: 0 when a mapped column has no value (METRICS: 0 where not recorded);
+  NULL when the mapping has no such column (the report then says the source does not record it).
 - channel: a source rule's channel wins, then the mapped column, then the mapping's `channel`.
 
 ## kind = "messages": one `messages` row per record
@@ -285,6 +286,13 @@ def _timestamp(fields: list[str], plan: _Plan, fld: str) -> int | None:
         raise RecordError(f"{fld}: {exc}") from None
 
 
+def _recorded(value: float | None, plan: _Plan, fld: str) -> float | None:
+    """A time the export records (0 when its cell is empty); None when it has no such column."""
+    if fld not in plan.index:
+        return None
+    return value or 0.0
+
+
 def _duration(fields: list[str], plan: _Plan, fld: str) -> float | None:
     text = _get(fields, plan, fld)
     if text is None:
@@ -435,9 +443,12 @@ def _contact(fields: list[str], text: str, line_no: int, plan: _Plan, ctx: ReadC
         answered_at=answered_at,
         ended_at=ended,
         wait_s=wait,
-        talk_s=talk or 0.0,
-        hold_s=hold or 0.0,
-        wrap_s=wrap or 0.0,
+        # Mapped and empty: 0 (METRICS: 0 where not recorded). Not mapped at all: the export
+        # does not record it, NULL, which the report names (AHT of tickets with no talk column
+        # read 0 s, and nothing said hold and wrap were missing).
+        talk_s=_recorded(talk, plan, "talk_s"),
+        hold_s=_recorded(hold, plan, "hold_s"),
+        wrap_s=_recorded(wrap, plan, "wrap_s"),
         outcome=outcome,
         transferred=_bool(fields, plan, "transferred"),
         resolved=resolved,

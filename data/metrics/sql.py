@@ -77,11 +77,13 @@ WRITTEN = f"(channel <> 'voice' AND source NOT IN {CALL_SOURCES})"
 # records resolution (a "Resolved" column, a status). A plain queue_log call has no such notion.
 RECORDS_RESOLUTION = f"({WRITTEN} OR resolved IS NOT NULL OR status IS NOT NULL)"
 
-# Handle time: talk + hold + wrap where the source gives talk time; for voice/chat without it,
-# ended − answered. Email/social without talk time have no handle time. Ended when answered
-# (a chat closed with no close time whose last message is its one reply) is not known, not 0 s.
+# Handle time: talk + hold + wrap where the source gives talk time; for a call or chat log's
+# voice/chat without it, ended − answered. Email/social without talk time have no handle time,
+# nor has a mapped CSV without a talk column (a ticket export's "Phone" tickets: ended − answered
+# is first response to resolution, days). Ended when answered (a chat closed with no close time
+# whose last message is its one reply) is not known, not 0 s.
 HANDLE = """CASE WHEN talk_s IS NOT NULL THEN talk_s + coalesce(hold_s, 0) + coalesce(wrap_s, 0)
-    WHEN channel IN ('voice', 'chat') AND ended_at > answered_at
+    WHEN channel IN ('voice', 'chat') AND source <> 'mapped_csv' AND ended_at > answered_at
     THEN (epoch_us(ended_at) - epoch_us(answered_at)) / 1e6 END"""
 
 

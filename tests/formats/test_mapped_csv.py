@@ -79,6 +79,8 @@ def test_calls_with_split_date_time_and_hms_durations(run) -> None:
     )  # fmt: skip
     assert get(unanswered, "talk_s", "rating", "rating_raw") == (0.0, None, None)  # "0" -> NULL
     assert get(rows[2], "line_no", "talk_s") == (10, 3600.0)
+    # Hold and wrap have no column in this export: not recorded (NULL), not 0.
+    assert get(first, "hold_s", "wrap_s") == (None, None)
 
 
 def test_bad_records_are_rejected_with_their_line(run) -> None:

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from data.commands.report import run_report
+from data.config import Config
 from data.metrics import EXTRA_KEYS, TOTALS_KEYS, Filters, report, resolve_period, top_reasons
-from data.report import render
+from data.report import change, render
 from data.store import Store
 from tests.metrics.conftest import abandoned, answered, insert, t
 
@@ -317,3 +318,39 @@ def test_the_hour_the_clock_goes_back_shows_its_offset_in_the_table() -> None:
         "2023-10-29 02:00 +01:00",
         "2023-10-29 03:00",
     ]
+
+
+def test_json_holds_teams_md_escapes_pipes_and_changes_are_rounded(store, cur):
+    """From CLI QA: json left out the teams README promises; a topic with '|' split its md
+    table row into five cells; a mean rating's change read -0.00217274."""
+    cfg = Config(timezone="Europe/Paris", teams={"a1": "Blue", "a2": "Blue"})
+    fill(store)
+    insert(
+        store, "contacts", [answered("2026-03-10 09:30", 5, topic="refund | urgent", agent="a1")]
+    )
+    rep = report(cur, cfg, resolve_period("today", cfg, NOW), Filters(), NOW)
+    obj = json.loads(render(rep, "json"))
+    teams = {t["team"]: t for t in obj["teams"]}
+    assert teams["Blue"]["answered"] == 4 and teams[None]["abandoned"] == 1  # no agent, no team
+    assert "teams" in json.loads(render(report(cur, Config(timezone="Europe/Paris"),
+        resolve_period("today", cfg, NOW), Filters(), NOW), "json"))  # fmt: skip
+    md = render(rep, "md")
+    row = next(line for line in md.splitlines() if "refund" in line)
+    assert row.startswith("| refund \\| urgent | 1 |")
+    assert row.replace("\\|", "").count("|") == 5  # four cells
+    assert change("csat_mean", 3.4, 3.40217274) == ("-0.00", "-0%")
+    assert change("csat_mean", 3.5, 3.25) == ("+0.25", "+8%")
+
+
+def test_report_says_on_stderr_what_it_could_not_read(tmp_path, capsys):
+    """A cron summary must tell 'no calls' from 'could not read the export'."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "queue_log").write_text(
+        "1773133200|c1|sales|NONE|ENTERQUEUE||555|1\nnot a queue_log line\n"
+    )
+    (folder / "notes.txt").write_text("hello\n")
+    assert run_report([str(folder), "--period", "today", "--now", "2026-03-10T12:00:00+01:00"]) == 0
+    err = capsys.readouterr().err
+    assert "notes.txt: skipped" in err
+    assert "1 line(s) rejected, left out of the figures (`floorwatch check` lists them)" in err
