@@ -13,6 +13,7 @@ from data.metrics import breakdown, intervals, queues_now
 from data.metrics.filters import Filters
 from data.metrics.kpis import empty_row, kpi_sets, public
 from data.metrics.period import Period, comparison_period
+from data.metrics.sql import filter_sql, params, run
 from data.metrics.together import together
 from tui import fmt
 from tui.panes.base import Pane
@@ -76,11 +77,13 @@ def _comparison(
     if then is None or not starts or not starts[0] <= then < comparison.end:
         return rows
     i = max(j for j, start in enumerate(starts) if start <= then)
-    if then == starts[i]:  # the interval has just begun: nothing of it yet
-        cut = [{"start": starts[i]} | public(empty_row())]
-    else:
-        cut = intervals(cur, cfg, Period(starts[i], then, comparison.label), filters, size, now)
-    return (*rows[:i], *cut[:1], *rows[i + 1 :])
+    # The chart draws the comparison's offered only: one count, not a whole KPI pass (that
+    # cost 40-60 ms of every refresh at 10M contacts).
+    sql = f"""SELECT count(*) AS offered FROM contacts
+    WHERE offered_at >= $start AND offered_at < $end{filter_sql(filters)}"""
+    p = params(cfg, filters, now, Period(starts[i], then, comparison.label))
+    (cut,) = run(cur, sql, p)
+    return (*rows[:i], {"start": starts[i]} | public(empty_row()) | cut, *rows[i + 1 :])
 
 
 class QueuesPane(Pane):
