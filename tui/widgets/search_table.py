@@ -58,6 +58,9 @@ class SearchTable(CellCacheTable):
         # that changes neither columns nor row count updates cells in place.
         self._layout: tuple | None = None
         self._cells: list[list[Text]] = []
+        self._full_widths: list[int] = []  # the columns' widths with full labels
+        self._short = False  # short labels shown
+        self._partly: tuple[tuple, list[tuple[int, int]]] | None = None
 
     @property
     def sort_label(self) -> str:
@@ -109,7 +112,10 @@ class SearchTable(CellCacheTable):
         ]
 
     def on_resize(self) -> None:
-        self._render_rows()  # full or short labels: whichever the new width calls for
+        # Full or short labels: whichever the new width calls for. Only when that changes: a pane
+        # shown is resized, and rebuilding 200 rows' cells then slowed every switch to it.
+        if self._full_widths and self._too_wide(self._full_widths) != self._short:
+            self._render_rows()
 
     def _render_rows(self) -> None:
         if not self.is_mounted:
@@ -120,7 +126,9 @@ class SearchTable(CellCacheTable):
         # Widths worked out here, from every cell: left to DataTable, a column could keep its
         # label's width when rows arrived while it was still laying out ("Billing" shown "Billin").
         widths = [max(label.cell_len, w) for label, w in zip(labels, cell_widths, strict=True)]
-        if self._too_wide(widths):
+        self._full_widths = widths
+        self._short = self._too_wide(widths)
+        if self._short:
             # An 80-column terminal: short labels keep the columns a team lead scans in view.
             labels = self._labels(short=True)
             widths = [max(label.cell_len, w) for label, w in zip(labels, cell_widths, strict=True)]
@@ -146,9 +154,16 @@ class SearchTable(CellCacheTable):
         return strip
 
     def _partly_shown(self) -> list[tuple[int, int]]:
-        """Screen ranges [start, end) of the scrolling columns only partly in view."""
+        """Screen ranges [start, end) of the scrolling columns only partly in view (worked out
+        once per scroll position, width and layout: render_line asks for every line)."""
         visible = self.scrollable_content_region.width
         scroll_x = round(self.scroll_x)
+        key = (visible, scroll_x, self._layout, self.fixed_columns, self.cell_padding)
+        if self._partly is None or self._partly[0] != key:
+            self._partly = (key, self._find_partly_shown(visible, scroll_x))
+        return self._partly[1]
+
+    def _find_partly_shown(self, visible: int, scroll_x: int) -> list[tuple[int, int]]:
         out = []
         x = fixed = 0
         for j, column in enumerate(self.ordered_columns):
