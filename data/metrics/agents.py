@@ -277,6 +277,17 @@ def agent_extras(
     return rings, pres, states
 
 
+def presence_cells(pr: dict[str, Any], state: tuple[str | None, datetime | None]) -> dict[str, Any]:
+    """An agent row's presence and state, from presence() and current_states()."""
+    return {
+        "logged_in_s": pr.get("logged_in_s"),
+        "paused_s": pr.get("paused_s") if pr else None,
+        "paused_by_reason": pr.get("paused_by_reason", {}),
+        "state": state[0],
+        "state_since": state[1],
+    }
+
+
 def agent_rows(
     cur: Any,
     cfg: Config,
@@ -304,7 +315,6 @@ def agent_rows(
         logged, paused = pr.get("logged_in_s"), pr.get("paused_s")
         available = logged - (paused or 0) if logged is not None else None
         handle = pr.get("phone_handle_s")
-        state, since = states.get(agent, (None, None))
         row = {
             "agent": agent,
             "name": cfg.agent_names.get(agent, agent),
@@ -322,12 +332,8 @@ def agent_rows(
             "transfers": k["transfers"],
             "transfer_rate": k["transfer_rate"],
             "missed_rings": rings.get(agent, 0),
-            "logged_in_s": logged,
-            "paused_s": paused if pr else None,
-            "paused_by_reason": pr.get("paused_by_reason", {}),
+            **presence_cells(pr, states.get(agent, (None, None))),
             "occupancy": ratio(handle or 0, available) if available and available > 0 else None,
-            "state": state,
-            "state_since": since,
         }
         rows.append(row | {key: v for key, v in public(k).items() if key not in row})
     rows.sort(key=lambda r: (-r["handled"], r["agent"]))

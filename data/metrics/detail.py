@@ -14,7 +14,16 @@ from typing import Any
 
 from data.config import Config
 from data.formats.queue_events import AGENT_EVENTS
-from data.metrics.agents import LOGIN, LOGOFF, AgentState, _states_at, agents
+from data.metrics.agents import (
+    LOGIN,
+    LOGOFF,
+    AgentState,
+    _states_at,
+    agents,
+    current_states,
+    presence,
+    presence_cells,
+)
 from data.metrics.filters import Filters, team_of
 from data.metrics.kpis import intervals, totals
 
@@ -118,16 +127,11 @@ def agent_row(
         "state_since": None,
     }  # fmt: skip
     if filters.queue or filters.channel:
-        own = [
-            r for r in agents(cur, cfg, period, Filters(agent=agent), now) if r["agent"] == agent
-        ]
-        if own:
-            row = row | {k: own[0].get(k) for k in PRESENCE_KEYS}
+        # Their presence and state alone (not a second KPI pass): the agent's own, unfiltered.
+        own = Filters(agent=agent)
+        pr = presence(cur, cfg, period, own, now).get(agent, {})
+        row = row | presence_cells(pr, current_states(cur, cfg, own, now).get(agent, (None, None)))
     return row
-
-
-# What an agent row says of the agent, not of their contacts: never narrowed by a filter.
-PRESENCE_KEYS = ("state", "state_since", "logged_in_s", "paused_s", "paused_by_reason")
 
 
 def _three(
