@@ -29,7 +29,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 
 from data.alerts import MARK, OK, Crossing, Reading, evaluate
 from data.config import Config
-from data.metrics import agents, breakdown, overdue, queues_now
+from data.metrics import agents, breakdown, overdue
 from tui import fmt
 from tui.past import PastCache
 from tui.view import View
@@ -272,9 +272,7 @@ class WallQueues(WallPanel):
     def fetch(cls, cur, cfg, view, now, past=None):
         period, _ = view.periods(cfg, now)
         filters = view.filters()
-        rows = breakdown(cur, cfg, period, filters, "queue", now)
-        known = {r.get("queue") for r in rows}
-        rows += [r for r in queues_now(cur, cfg, filters, now) if r.get("queue") not in known]
+        rows = breakdown(cur, cfg, period, filters, "queue", now)  # waiting-only queues too
         rows.sort(key=lambda r: (-(r.get("waiting_now") or 0), -(r.get("offered") or 0)))
         return tuple((r, _queue_readings(cfg, r)) for r in rows)
 

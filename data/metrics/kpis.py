@@ -346,9 +346,11 @@ def breakdown(
     now: datetime,
     interval: str = "hour",
     rows: dict[Any, dict[str, Any]] | None = None,
+    waiting: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of {by-key: value, KPIs...}. by=agent gives the leaderboard; by=interval the intervals.
-    `rows`: the KPI rows of that key when already computed (kpi_sets)."""
+    `rows`: the KPI rows of that key when already computed (kpi_sets); `waiting`: by queue,
+    volume.queues_now() when the caller fetched it already (beside the KPI pass)."""
     if by == "agent":
         from data.metrics.agents import agents
 
@@ -366,16 +368,18 @@ def breakdown(
             row["name"] = cfg.queue_names.get(k, k) if k else None
         out.append(row | public(rows[k]))
     if by == "queue":
-        waiting = {r["queue"]: r for r in volume.queues_now(cur, cfg, filters, now)}
+        if waiting is None:
+            waiting = volume.queues_now(cur, cfg, filters, now)
+        now_by_queue = {r["queue"]: r for r in waiting}
         known = {row["queue"] for row in out}
         # Callers waiting in a queue that offered nothing else in the period: a row of its own.
         out += [
             {"queue": q, "name": w["name"]} | public(empty_row())
-            for q, w in waiting.items()
+            for q, w in now_by_queue.items()
             if q not in known and w.get("waiting_now")
         ]
         for row in out:
-            w = waiting.get(row["queue"], {})
+            w = now_by_queue.get(row["queue"], {})
             row["waiting_now"] = w.get("waiting_now", 0)
             row["longest_wait_s"] = w.get("longest_wait_s")
     if by == "channel":

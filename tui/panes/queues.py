@@ -44,12 +44,6 @@ class QueuesData:
     totals_rows: dict[Any, dict[str, Any]] | None = None  # the KPI strip's (kpis.kpi_sets)
 
 
-def _merge_now(rows: list[dict], now_rows: list[dict]) -> tuple[dict, ...]:
-    """breakdown() rows carry waiting now; add queues with callers waiting but none offered."""
-    known = {r.get("queue") for r in rows}
-    return (*rows, *(r for r in now_rows if r.get("queue") not in known and r.get("waiting_now")))
-
-
 def _comparison(
     cur: Any,
     cfg: Any,
@@ -117,9 +111,11 @@ class QueuesPane(Pane):
             size=size,
             intervals=tuple(intervals(cur, cfg, period, filters, size, now, rows=sets[size])),
             comparison=earlier,
-            queues=_merge_now(
-                breakdown(cur, cfg, period, filters, "queue", now, rows=sets["queue"]),
-                waiting,
+            # The queues with callers waiting but none offered in the period have rows too.
+            queues=tuple(
+                breakdown(
+                    cur, cfg, period, filters, "queue", now, rows=sets["queue"], waiting=waiting
+                )
             ),
             now=now,
             totals_rows=sets["total"],
