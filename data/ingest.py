@@ -87,6 +87,9 @@ class FileState:
     format: str | None
     header: str | None
     status: str
+    # The file's first bytes (up to HEAD_BYTES) as read this time: what its bad lines are keyed on
+    # (writer._insert_rejects). Not stored.
+    head: bytes = b""
 
 
 _STATE_COLS = (
@@ -209,6 +212,7 @@ class Ingestor:
         if ident.size == state.offset and state.head_len >= min(ident.size, HEAD_BYTES):
             return result
         state.device, state.inode, state.size = ident.device, ident.inode, ident.size
+        state.head = head
         if state.head_len < min(len(head), HEAD_BYTES):
             state.head_hash, state.head_len = head_hash(head), len(head)
         reader = detection.reader_for(state.format)  # type: ignore[arg-type]

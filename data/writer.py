@@ -19,6 +19,7 @@ from data.config import Config
 from data.formats.base import Batch, row_key
 from data.metrics import rollup
 from data.store import INPUT_COLUMNS, Store
+from data.tail import head_hash
 
 if TYPE_CHECKING:
     from data.ingest import FileState
@@ -174,12 +175,15 @@ def _insert(cur, table: str, batch_rows: pa.Table, written: Written) -> None:
 
 
 def _insert_rejects(cur, batch: Batch, state: FileState, at: datetime) -> int:
-    """Quarantine the batch's bad lines; the number new. A bad line is keyed by its file's first
-    line (the same in a copy, and as the file grows), its number, reason and text: a copy of a
-    file (copytruncate's rotated copy, a duplicate under another name) or a re-read after a
-    truncation does not quarantine it again, while the same bad text in another file does."""
+    """Quarantine the batch's bad lines; the number new. A bad line is keyed by the file's bytes
+    before it (up to the first HEAD_BYTES: all of them for a line that starts within those), its
+    number, reason and text: a copy of a file (copytruncate's rotated copy, a duplicate under
+    another name), a re-read after a truncation or the same file grown does not quarantine it
+    again, while the same bad text at the same line of another file (daily exports that share a
+    header row) is that file's own."""
+    starts = _line_starts(state.head)
     keys = [
-        row_key("reject", state.header or state.path, r.line_no, r.reason, r.raw)
+        row_key("reject", _bytes_before(state.head, starts, r.line_no), r.line_no, r.reason, r.raw)
         for r in batch.rejects
     ]
     table = pa.table(
@@ -205,6 +209,21 @@ def _insert_rejects(cur, batch: Batch, state: FileState, at: datetime) -> int:
     finally:
         cur.unregister("batch_rejects")
     return inserted
+
+
+def _line_starts(head: bytes) -> list[int]:
+    """Where lines 2, 3, ... start within `head`."""
+    starts, pos = [], head.find(b"\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = head.find(b"\n", pos + 1)
+    return starts
+
+
+def _bytes_before(head: bytes, starts: list[int], line_no: int) -> str:
+    """A hash of the file's bytes before line `line_no`, cut at `head`'s end."""
+    start = 0 if line_no <= 1 else starts[line_no - 2] if line_no - 2 < len(starts) else len(head)
+    return head_hash(head[:start])
 
 
 def _keys(tables: dict[str, pa.Table]) -> dict[str, pa.Array]:

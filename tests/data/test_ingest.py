@@ -380,6 +380,41 @@ def test_a_copy_does_not_quarantine_its_bad_lines_again(
     assert ingestor.scan([folder]).rejected == 1
 
 
+def test_two_exports_with_the_same_first_line_keep_their_own_bad_lines(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    """Daily exports share a header row; the same bad text at the same line number of two of
+    them is two bad lines, one per file."""
+    first = call("c0", T0)
+    write(folder / "a" / "queue_log", first + call("c1", T0 + 60) + "garbage line\n")
+    write(folder / "b" / "queue_log", first + call("c1", T0 + 60, talk=40) + "garbage line\n")
+    assert ingestor.scan([folder]).rejected == 2
+    rows = store.cursor().execute("SELECT path, line_no FROM rejects ORDER BY path").fetchall()
+    assert rows == [("a/queue_log", 7), ("b/queue_log", 7)]
+
+
+def test_a_copy_of_a_file_starting_with_a_blank_line_keeps_one_reject(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    log = write(folder / "queue_log", "\n" + calls(1) + "garbage line\n")
+    assert ingestor.scan([folder]).rejected == 1
+    (folder / "queue_log.1").write_bytes(log.read_bytes())
+    assert ingestor.scan([folder]).rejected == 0
+    assert store.cursor().execute("SELECT count(*) FROM rejects").fetchone() == (1,)
+
+
+def test_a_copy_keeps_its_bad_lines_keys_past_the_first_bytes(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    """A bad line far into a file that grew from a few bytes: the copy's keys match."""
+    log = write(folder / "queue_log", calls(1) + "garbage line\n")
+    ingestor.scan([folder])
+    append(log, calls(60, start=1) + "more garbage\n")  # now well past the first 4 KB
+    assert ingestor.apply({log}).rejected == 1
+    (folder / "queue_log.1").write_bytes(log.read_bytes())
+    assert ingestor.scan([folder]).rejected == 0
+
+
 def test_unrecognised_file_is_skipped_with_reason(
     store: Store, folder: Path, ingestor: Ingestor
 ) -> None:
