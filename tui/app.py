@@ -22,6 +22,7 @@ from tui import gc_tuning, refresh
 from tui.commands import FloorwatchCommands
 from tui.messages import FilterOptions, IngestDone, IngestProgress, PaneFetched, Refreshed
 from tui.panes import PANES, Pane
+from tui.panes.agents import AgentsPane, AgentsTable
 from tui.past import PastCache
 from tui.screens import (
     AgentScreen,
@@ -240,6 +241,11 @@ class FloorwatchApp(App[None]):
         if self.wall_screen is None and message.pane == self.pane_key:
             self.pane.show(message.data)
             self.pane_updates += 1
+            if isinstance(self.pane, AgentsPane):
+                order = self.pane.query_one(AgentsTable).agent_order
+                for screen in self.screen_stack:
+                    if isinstance(screen, AgentScreen):
+                        screen.follow_order(order)
 
     @on(Refreshed)
     def _refreshed(self, message: Refreshed) -> None:

@@ -119,6 +119,25 @@ async def contact_screen(pilot) -> ContactScreen:
     return app.screen
 
 
+async def test_agent_screen_follows_the_leaderboard_of_the_new_period(app):
+    """After p, [ ] walk the new period's leaderboard, and [i/N] counts it."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = await open_leaderboard(pilot)
+        first = board.shown[0]["name"]
+        await pilot.press("enter")
+        screen = await agent_screen(pilot, first)
+        assert "[1/2]" in plain(screen.query_one("#agent-title"))
+        seen = app.pane_updates
+        await pilot.press("p")  # yesterday: one agent worked then
+        await wait_for(pilot, lambda: app.pane_updates > seen and screen.detail is not None)
+        await pilot.pause()
+        order = board.agent_order
+        assert screen.agents == tuple(order if screen.agent in order else [screen.agent, *order])
+        title = plain(screen.query_one("#agent-title"))
+        assert f"[{screen.index + 1}/{len(screen.agents)}]" in title
+        assert len(screen.agents) != 2, "the test wants a period whose leaderboard differs"
+
+
 async def test_the_whole_path_and_back(app, drill_folder, tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         board = await open_leaderboard(pilot)

@@ -141,6 +141,18 @@ class AgentScreen(DrillScreen):
     def agent(self) -> str:
         return self.agents[self.index]
 
+    def follow_order(self, order: Sequence[str]) -> None:
+        """The leaderboard refreshed (another period, a live change of rank): `[` / `]` walk its
+        order now, from this agent (kept in it where the new leaderboard lacks it)."""
+        agent, new = self.agent, list(order)
+        if agent not in new:
+            new.insert(min(self.index, len(new)), agent)
+        if tuple(new) == self.agents:
+            return
+        self.agents, self.index = tuple(new), new.index(agent)
+        if self.detail is not None:
+            self._title(self.detail)
+
     @property
     def key(self) -> AgentKey:
         return AgentKey(self.agent, self.app.view)
