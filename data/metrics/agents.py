@@ -205,12 +205,14 @@ GROUP BY agent"""
 def missed_rings(
     cur: Any, cfg: Config, period: Period, filters: Filters, now: datetime
 ) -> dict[str, int]:
-    """RINGNOANSWER events per agent in the period (voice only: none under another channel filter)."""
+    """RINGNOANSWER events per agent in the period, for every agent the phone system's queue log
+    names in it (0: rang and answered, or was not rung); an agent it does not name has no count
+    (voice only: none under another channel filter)."""
     if filters.channel and filters.channel != "voice":
         return {}
     queue = " AND queue = $f_queue" if filters.queue else ""
-    sql = f"""SELECT agent, count(*) AS n FROM queue_events
-WHERE event = 'RINGNOANSWER' AND ts >= $start AND ts < $end AND agent IS NOT NULL
+    sql = f"""SELECT agent, count_if(event = 'RINGNOANSWER') AS n FROM queue_events
+WHERE ts >= $start AND ts < $end AND agent IS NOT NULL AND agent <> 'NONE'
     {queue}{_agent_filter(filters)}
 GROUP BY agent"""
     return {r["agent"]: r["n"] for r in run(cur, sql, params(cfg, filters, now, period))}
@@ -331,7 +333,9 @@ def agent_rows(
             "fcr": k["fcr"],
             "transfers": k["transfers"],
             "transfer_rate": k["transfer_rate"],
-            "missed_rings": rings.get(agent, 0),
+            # An agent logged in on the phone system (its agent events) was rung 0 times when
+            # no ring was missed; one it never names (chat only) has no count.
+            "missed_rings": rings.get(agent, 0 if agent in pres else None),
             **presence_cells(pr, states.get(agent, (None, None))),
             "occupancy": ratio(handle or 0, available) if available and available > 0 else None,
         }

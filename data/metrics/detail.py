@@ -31,7 +31,15 @@ from data.metrics.kpis import intervals, totals
 from data.metrics.overdue import _open_work
 from data.metrics.overdue import _params as _open_params
 from data.metrics.period import Period, comparison_period, default_interval, resolve_period
-from data.metrics.sql import EFFECTIVE_OUTCOME, HANDLE, params, per_channel, period_contacts, run
+from data.metrics.sql import (
+    EFFECTIVE_OUTCOME,
+    HANDLE,
+    known_sum,
+    params,
+    per_channel,
+    period_contacts,
+    run,
+)
 from data.units import duration
 
 # The KPIs of the agent screen, in order (METRICS.md "Agents").
@@ -99,7 +107,7 @@ def _group_kpis(
             handle += r["occupancy"] * avail
     out = {k: tot.get(k) for k in DETAIL_KEYS}
     out["handled"] = tot["answered"]
-    out["missed_rings"] = sum(r.get("missed_rings") or 0 for r in rows)
+    out["missed_rings"] = known_sum(r.get("missed_rings") for r in rows)
     out["occupancy"] = handle / available if available > 0 else None
     return out
 
@@ -117,7 +125,7 @@ def agent_row(
     'billing' an agent with no billing contact read "state unknown" beside "logged off" unfiltered."""
     f = Filters(filters.queue, filters.channel, agent, filters.team)
     rows = [r for r in agents(cur, cfg, period, f, now) if r["agent"] == agent]
-    empty = {k: None for k in DETAIL_KEYS} | {"handled": 0, "transfers": 0, "missed_rings": 0}
+    empty = {k: None for k in DETAIL_KEYS} | {"handled": 0}
     row = rows[0] if rows else empty | {
         "agent": agent,
         "name": cfg.agent_names.get(agent, agent),

@@ -31,6 +31,7 @@ def finish(r: dict[str, Any]) -> dict[str, Any]:
     return {
         "csat": ratio(r["satisfied"] or 0, r["rated"]),
         "csat_mean": r["csat_mean"],
-        "transfers": r["transfers"] or 0,
+        # Counted only where a source records transfers: a chat log's agents read "–", not 0.
+        "transfers": (r["transfers"] or 0) if r["transfer_den"] else None,
         "transfer_rate": ratio(r["transfers"] or 0, r["transfer_den"]),
     }

@@ -7,6 +7,7 @@ chosen from the dictionaries below (never user data).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -308,3 +309,9 @@ def ratio(num: float | None, den: float | None) -> float | None:
     if num is None or not den:
         return None
     return num / den
+
+
+def known_sum(values: Iterable[float | None]) -> float | None:
+    """The sum of the values that are known; None when none is (a count no source records)."""
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None

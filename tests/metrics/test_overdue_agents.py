@@ -150,3 +150,38 @@ def test_agent_presence_occupancy_state_missed_rings(store, cur, cfg):
     assert rows["a1"]["state"] == "paused" and rows["a1"]["paused_by_reason"]["break"] == 300
     only = agents(cur, cfg, resolve_period("today", cfg, NOW), Filters(agent="a2"), NOW)
     assert [r["agent"] for r in only] == ["a2"]
+
+
+def test_missed_rings_and_transfers_are_unknown_for_agents_no_phone_log_names(store, cur, cfg):
+    """A chat-only agent has no missed-ring or transfer count (–), not 0; a phone agent with
+    none missed has 0."""
+    insert(
+        store,
+        "queue_events",
+        [
+            ev("2026-03-10 08:00", "a1", "ADDMEMBER", "sales"),  # logged in, never rung
+            ev("2026-03-10 09:00", "a2", "CONNECT", "sales"),  # rang and answered
+            ev("2026-03-10 09:05", "a3", "RINGNOANSWER", "sales"),
+            ev("2026-03-10 09:06", "NONE", "ENTERQUEUE", "sales"),  # no agent
+        ],
+    )
+    insert(
+        store,
+        "contacts",
+        [
+            answered("2026-03-10 09:00", 10, agent="a2", transferred=True, source="queue_log"),
+            answered("2026-03-10 09:30", 30, agent="c1", channel="chat", source="chat_jsonl"),
+        ],
+    )
+    rows = {r["agent"]: r for r in agents(cur, cfg, resolve_period("today", cfg, NOW), F, NOW)}
+    assert set(rows) == {"a1", "a2", "a3", "c1"}
+    assert {a: r["missed_rings"] for a, r in rows.items()} == {
+        "a1": 0,
+        "a2": 0,
+        "a3": 1,
+        "c1": None,
+    }
+    assert rows["a2"]["transfers"] == 1 and rows["a2"]["transfer_rate"] == 1.0
+    assert rows["c1"]["transfers"] is None and rows["c1"]["transfer_rate"] is None
+    chat = agents(cur, cfg, resolve_period("today", cfg, NOW), Filters(channel="chat"), NOW)
+    assert [(r["agent"], r["missed_rings"]) for r in chat] == [("c1", None)]

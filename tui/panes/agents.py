@@ -15,6 +15,7 @@ from textual.widgets import DataTable
 from data.metrics import breakdown
 from data.metrics.agents import agent_extras, agent_rows
 from data.metrics.kpis import kpi_sets
+from data.metrics.sql import known_sum
 from data.metrics.together import together
 from tui import fmt
 from tui.panes.base import Pane
@@ -86,7 +87,7 @@ def team_totals(team_rows: list[dict[str, Any]], rows: list[dict[str, Any]]) -> 
             | {
                 "name": f"Σ {team or NO_TEAM}",
                 "handled": t["answered"],
-                "missed_rings": sum(r.get("missed_rings") or 0 for r in members),
+                "missed_rings": known_sum(r.get("missed_rings") for r in members),
                 "occupancy": handle / available if available > 0 else None,
                 "_total": True,
             }
