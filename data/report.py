@@ -357,6 +357,31 @@ def _attention(rep: dict[str, Any]) -> list[str]:
     return out
 
 
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|")  # a pipe would split the cell
+
+
+def _md_rows(by: str, rows: list[dict[str, Any]]) -> list[str]:
+    """`report --by` as a Markdown table: the columns of the text table."""
+    cols = AGENT_TABLE_COLUMNS if by == "agent" else TABLE_COLUMNS
+    keys = [_key_cell(by, r) for r in rows]
+    if by == "interval":
+        keys = _with_offsets(keys, rows)
+    out = [
+        "| "
+        + " | ".join(
+            h[:1].upper() + h[1:] for h in [by, *(LABELS.get(c, c.replace("_", " ")) for c in cols)]
+        )
+        + " |",
+        "|---|" + "---:|" * len(cols),
+    ]
+    for key, r in zip(keys, rows, strict=True):
+        out.append(
+            "| " + " | ".join(_md_cell(v) for v in [key, *(show(c, r.get(c)) for c in cols)]) + " |"
+        )
+    return out
+
+
 def render_md(rep: dict[str, Any], overdue_rows: list[dict[str, Any]] | None = None) -> str:
     p, c, meta = rep["period"], rep["comparison"], rep["meta"]
     tot, comp = rep["totals"], rep["comparison_totals"]
@@ -383,12 +408,15 @@ def render_md(rep: dict[str, Any], overdue_rows: list[dict[str, Any]] | None = N
         out.append(
             f"Not recorded by the source (counted as 0 in AHT): {', '.join(meta['not_recorded'])}."
         )
+    if by := rep.get("by"):
+        out += ["", f"## By {by}", ""]
+        out += _md_rows(by, rep["rows"]) if rep["rows"] else ["No data."]
     out += ["", "## Top reasons", ""]
     if rep["topics"]:
         out += ["| Reason | Contacts | Comparison | Change |", "|---|---:|---:|---:|"]
         for t in rep["topics"]:
             pct = f" ({t['change_pct'] * 100:+.0f}%)" if t["change_pct"] is not None else ""
-            topic = str(t["topic"]).replace("|", "\\|")  # a pipe would split the cell
+            topic = _md_cell(str(t["topic"]))
             out.append(
                 f"| {topic} | {t['contacts']} | {t['comparison_contacts']} | {t['change']:+d}{pct} |"
             )

@@ -170,6 +170,19 @@ def test_md_summary(store, cur, cfg):
     assert "Not recorded by the source (counted as 0 in AHT): hold_s, wrap_s." in md
 
 
+def test_md_with_by_has_the_breakdown_table(store, cur, cfg):
+    fill(store)
+    p = resolve_period("today", cfg, NOW)
+    md = render(report(cur, cfg, p, Filters(), NOW, by="queue"), "md")
+    section = md.split("## By queue\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert section[0].startswith("| Queue | ") and section[1].startswith("|---|---:|")
+    assert [line.split(" | ")[0] for line in section[2:]] == ["| sales", "| support"]
+    assert section[3].split(" | ")[1:3] == ["2", "1"]  # support: offered 2, answered 1
+    agents = render(report(cur, cfg, p, Filters(), NOW, by="agent"), "md")
+    assert "## By agent" in agents and "| Missed |" not in agents.split("## By agent")[0]
+    assert "## By" not in render(report(cur, cfg, p, Filters(), NOW), "md")
+
+
 def test_csv_and_table(store, cur, cfg):
     fill(store)
     p = resolve_period("today", cfg, NOW)
