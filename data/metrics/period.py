@@ -81,7 +81,20 @@ def custom_period(start: str, end: str, cfg: Config) -> Period:
     s, e = parse_time(start, cfg), parse_time(end, cfg)
     if e <= s:
         raise ValueError(f"--to ({end}) must be after --from ({start})")
-    return Period(s, e, _custom_label(start, end))
+    return Period(s, e, _custom_label(_as_used(start, s), _as_used(end, e)))
+
+
+def _as_used(text: str, value: datetime) -> str:
+    """A time as given, unless the wall clock skipped it (a DST gap): then the time used, and why."""
+    try:
+        given = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return text
+    if given.tzinfo is not None or len(text.strip()) <= 10:  # an offset, or a date alone
+        return text
+    if value.replace(tzinfo=None) == given:
+        return text
+    return f"{value:%Y-%m-%dT%H:%M} ({given:%H:%M} does not exist that day: the clock went forward)"
 
 
 def _custom_label(start: str, end: str) -> str:

@@ -46,6 +46,11 @@ def test_custom_period(cfg):
     assert p.label == "2026-03-01T08:00 – 2026-03-01T10:00:00+00:00"
     assert p.start == t("2026-03-01 08:00") and p.end == t("2026-03-01 11:00")
     assert p.start.tzinfo == PARIS
+    # 02:30 on the day the clock goes forward does not exist: the label says what was used.
+    p = custom_period("2026-03-29T02:30", "2026-03-29T05:00", cfg)
+    assert p.start == t("2026-03-29 03:30") and p.end - p.start == timedelta(hours=1, minutes=30)
+    assert p.label.startswith("2026-03-29T03:30 (02:30 does not exist that day")
+    assert p.label.endswith(" – 2026-03-29T05:00")
     for bad in (("2026-03-02", "2026-03-01"), ("yesterday", "2026-03-01")):
         with pytest.raises(ValueError):
             custom_period(*bad, cfg)
