@@ -181,11 +181,8 @@ def _insert_rejects(cur, batch: Batch, state: FileState, at: datetime) -> int:
     another name), a re-read after a truncation or the same file grown does not quarantine it
     again, while the same bad text at the same line of another file (daily exports that share a
     header row) is that file's own."""
-    starts = _line_starts(state.head)
-    keys = [
-        row_key("reject", _bytes_before(state.head, starts, r.line_no), r.line_no, r.reason, r.raw)
-        for r in batch.rejects
-    ]
+    before = _BytesBefore(state.head)
+    keys = [row_key("reject", before(r.line_no), r.line_no, r.reason, r.raw) for r in batch.rejects]
     table = pa.table(
         {
             "path": pa.array([state.path] * len(keys), pa.string()),
@@ -211,19 +208,24 @@ def _insert_rejects(cur, batch: Batch, state: FileState, at: datetime) -> int:
     return inserted
 
 
-def _line_starts(head: bytes) -> list[int]:
-    """Where lines 2, 3, ... start within `head`."""
-    starts, pos = [], head.find(b"\n")
-    while pos >= 0:
-        starts.append(pos + 1)
-        pos = head.find(b"\n", pos + 1)
-    return starts
+class _BytesBefore:
+    """A hash of a file's bytes before line N, cut at the end of its `head` (each worked out once:
+    a file of a million bad lines shares one)."""
 
+    def __init__(self, head: bytes) -> None:
+        self.head = head
+        self.starts, pos = [], head.find(b"\n")  # where lines 2, 3, ... start
+        while pos >= 0:
+            self.starts.append(pos + 1)
+            pos = head.find(b"\n", pos + 1)
+        self.hashes: dict[int, str] = {}
 
-def _bytes_before(head: bytes, starts: list[int], line_no: int) -> str:
-    """A hash of the file's bytes before line `line_no`, cut at `head`'s end."""
-    start = 0 if line_no <= 1 else starts[line_no - 2] if line_no - 2 < len(starts) else len(head)
-    return head_hash(head[:start])
+    def __call__(self, line_no: int) -> str:
+        i = line_no - 2
+        start = 0 if i < 0 else self.starts[i] if i < len(self.starts) else len(self.head)
+        if start not in self.hashes:
+            self.hashes[start] = head_hash(self.head[:start])
+        return self.hashes[start]
 
 
 def _keys(tables: dict[str, pa.Table]) -> dict[str, pa.Array]:
