@@ -389,6 +389,14 @@ class Ingestor:
     def _detect(self, state: FileState, head: bytes, shown: str, result: IngestResult) -> bool:
         if not head:
             return False  # empty for now; detect when something arrives
+        if not self.final and b"\n" not in head and len(head) < DETECTION_BYTES:
+            # A new export caught in the middle of its first line (the whole file was read): not
+            # "skipped", but held back like any unfinished line, and recognised once it ends.
+            state.size = len(head)
+            self._set_status(state, "ok", "first line not complete yet", fmt=None)
+            self._note_size(state)
+            result.files.append(FileReport(shown, None, message="first line not complete yet"))
+            return False
         reader, why = detection.detect(head, shown, self.config)
         if reader is None:
             self._set_status(state, "skipped", why, fmt=None)

@@ -415,6 +415,24 @@ def test_a_copy_keeps_its_bad_lines_keys_past_the_first_bytes(
     assert ingestor.scan([folder]).rejected == 0
 
 
+def test_a_new_file_caught_mid_first_line_waits_and_is_not_skipped(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    first = call("c0", T0)
+    log = write(folder / "queue_log", first[:25])  # the writer is still on its first line
+    (report,) = ingestor.scan([folder]).files
+    assert report.status == "ok" and report.message == "first line not complete yet"
+    row = 'SELECT status, size, "offset" FROM files'
+    assert store.cursor().execute(row).fetchone() == ("ok", 25, 0)  # held back (check says so)
+    append(log, first[25:] + call("c1", T0 + 60))
+    result = ingestor.scan([folder])
+    assert result.loaded == 6 and result.rejected == 0
+    assert store.cursor().execute("SELECT status, format FROM files").fetchone() == (
+        "ok",
+        "queue_log",
+    )
+
+
 def test_unrecognised_file_is_skipped_with_reason(
     store: Store, folder: Path, ingestor: Ingestor
 ) -> None:
