@@ -28,7 +28,16 @@ from data.formats.base import MAX_LINE, Batch, ReadContext, Reader
 from data.metrics import rollup
 from data.progress import Progress, ProgressMeter
 from data.store import Store
-from data.tail import CHUNK_BYTES, HEAD_BYTES, Identity, head_hash, identity, read_head, read_lines
+from data.tail import (
+    CHUNK_BYTES,
+    HEAD_BYTES,
+    Identity,
+    head_hash,
+    identity,
+    read_head,
+    read_lines,
+    tail_hash,
+)
 from data.writer import write_batch
 
 MAX_RECORD_BYTES = 256 * 1024 * 1024
@@ -87,6 +96,7 @@ class FileState:
     format: str | None
     header: str | None
     status: str
+    tail_hash: str | None = None  # of the bytes before `offset` (tail.tail_hash)
     # The file's first bytes (up to HEAD_BYTES) as read this time: what its bad lines are keyed on
     # (writer._insert_rejects). Not stored.
     head: bytes = b""
@@ -94,7 +104,7 @@ class FileState:
 
 _STATE_COLS = (
     'file_id, path, device, inode, head_hash, coalesce(head_len, 0), coalesce(size, 0), "offset", '
-    "line_no, format, header, status"
+    "line_no, format, header, status, tail_hash"
 )
 
 
@@ -206,9 +216,15 @@ class Ingestor:
         needs_detection = state.format is None or state.offset == 0
         if needs_detection and not self._detect(state, _detection_head(path, head), shown, result):
             return result
-        if ident.size < state.offset or not _head_matches(state, head):
+        if (
+            ident.size < state.offset
+            or not _head_matches(state, head)
+            or not _tail_matches(path, state)
+        ):
             # Truncated or rewritten in place: read again from the start; content keys dedupe.
-            state.offset, state.line_no, state.head_len = 0, 0, 0
+            # Its counts start again too: they describe what the file holds now.
+            state.offset, state.line_no, state.head_len, state.tail_hash = 0, 0, 0, None
+            self._restart_counts(state)
         if ident.size == state.offset and state.head_len >= min(ident.size, HEAD_BYTES):
             return result
         state.device, state.inode, state.size = ident.device, ident.inode, ident.size
@@ -292,6 +308,7 @@ class Ingestor:
                 end, next_line = chunk.offset_of(first_kept), first_kept - 1
             lines_read = next_line - (chunk.first_line_no - 1)
             state.offset, state.line_no = end, next_line
+            state.tail_hash = tail_hash(path, end, chunk.data, chunk.data_start)
             # Rows, rejects, derived contacts and the new offset commit together.
             written = write_batch(
                 self.store, batch, state, self.config, lines_read, at=self.clock()
@@ -409,6 +426,14 @@ class Ingestor:
         return True
 
     # ---- bookkeeping ------------------------------------------------------------------------
+    def _restart_counts(self, state: FileState) -> None:
+        with self.store.write_lock:
+            self._cur().execute(
+                "UPDATE files SET lines = 0, loaded = 0, rejected = 0, duplicates = 0 "
+                "WHERE file_id = ?",
+                [state.file_id],
+            )
+
     def _note_size(self, state: FileState) -> None:
         """The size seen, when no batch wrote it: a file grown by only part of a line is read to
         no new line, and `check --db` must still say that bytes wait (common.held_back)."""
@@ -610,6 +635,14 @@ def _newest_first(path: Path) -> tuple[float, str]:
 
 def _head_matches(state: FileState, head: bytes) -> bool:
     return not state.head_hash or head_hash(head[: state.head_len]) == state.head_hash
+
+
+def _tail_matches(path: Path, state: FileState) -> bool:
+    """The bytes before the offset read to are still the ones read (a store from before tail
+    hashes has none to compare: taken as matching)."""
+    if not state.tail_hash or not state.offset:
+        return True
+    return tail_hash(path, state.offset) == state.tail_hash
 
 
 def _os_reason(exc: OSError) -> str:

@@ -155,6 +155,7 @@ CREATE TABLE IF NOT EXISTS files (
     status VARCHAR NOT NULL DEFAULT 'ok',  -- ok, skipped, unreadable, missing, duplicate_of
     message VARCHAR,
     header VARCHAR,          -- first line, for formats with a header row
+    tail_hash VARCHAR,       -- hash of the bytes before "offset": a rewrite in place changes it
     last_change TIMESTAMPTZ
 );
 CREATE TABLE IF NOT EXISTS rejects (
@@ -256,6 +257,8 @@ class Store:
         con.execute(_BOOKKEEPING)
         # Stores made before reject keys: their rejects stay as they are, unkeyed.
         con.execute("ALTER TABLE rejects ADD COLUMN IF NOT EXISTS reject_key BIGINT")
+        # Stores made before tail hashes: a file's first batch from now on records one.
+        con.execute("ALTER TABLE files ADD COLUMN IF NOT EXISTS tail_hash VARCHAR")
         con.execute(_VIEWS)
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",

@@ -16,6 +16,9 @@ from pathlib import Path
 from data.formats.base import MAX_LINE
 
 HEAD_BYTES = 4096
+# The bytes just before the offset read to, hashed: a file rewritten in place that kept its size
+# or grew, and its first bytes (a ticket export rewritten whole), no longer has them there.
+TAIL_BYTES = 1024
 CHUNK_BYTES = 16 * 1024 * 1024
 
 
@@ -35,6 +38,17 @@ def identity(path: Path) -> Identity:
 
 def head_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def tail_hash(path: Path, offset: int, data: bytes = b"", data_start: int = 0) -> str:
+    """A hash of the TAIL_BYTES before `offset` (fewer near the start), from `data` (the file's
+    bytes from `data_start`) when it holds them, else from the file. Raises OSError."""
+    start = max(0, offset - TAIL_BYTES)
+    if data_start <= start and offset <= data_start + len(data):
+        return head_hash(data[start - data_start : offset - data_start])
+    with path.open("rb") as f:
+        f.seek(start)
+        return head_hash(f.read(offset - start))
 
 
 def read_head(path: Path, length: int = HEAD_BYTES) -> bytes:

@@ -248,7 +248,7 @@ def _save_state(
     cur.execute(
         """
         UPDATE files SET path = ?, device = ?, inode = ?, head_hash = ?, head_len = ?, size = ?,
-            "offset" = ?, line_no = ?, format = ?, header = ?, status = 'ok',
+            "offset" = ?, line_no = ?, format = ?, header = ?, tail_hash = ?, status = 'ok',
             lines = lines + ?, loaded = loaded + ?, rejected = rejected + ?,
             duplicates = duplicates + ?, last_change = ?
         WHERE file_id = ?
@@ -264,6 +264,7 @@ def _save_state(
             state.line_no,
             state.format,
             state.header,
+            state.tail_hash,
             lines_read,
             written.inserted,
             rejected,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -431,6 +432,27 @@ def test_a_new_file_caught_mid_first_line_waits_and_is_not_skipped(
         "ok",
         "queue_log",
     )
+
+
+def test_a_json_array_export_rewritten_in_place_loads_its_new_tickets(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    tickets = [
+        {"id": i, "created_at": f"2026-03-10T{8 + i // 60:02d}:{i % 60:02d}:00Z", "status": "open"}
+        | {"subject": "x" * 200, "via": {"channel": "email"}}
+        for i in range(60)
+    ]
+    path = folder / "tickets.json"
+    path.write_text(json.dumps(tickets[:40], indent=2) + "\n")
+    assert ingestor.scan([folder]).rejected == 0
+    with path.open("r+") as f:  # in place (the inode stays), longer, the same first 4 KB
+        f.write(json.dumps(tickets, indent=2) + "\n")
+    assert ingestor.scan([folder]).rejected == 0
+    cur = store.cursor()
+    assert cur.execute("SELECT count(*) FROM contacts").fetchone() == (60,)
+    # Its counts describe what it holds now (40 seen before), not both passes added up.
+    files = "SELECT loaded, duplicates FROM files WHERE path = 'tickets.json'"
+    assert cur.execute(files).fetchone() == (20, 40)
 
 
 def test_unrecognised_file_is_skipped_with_reason(
