@@ -24,7 +24,7 @@ import duckdb
 from data import derive
 from data.config import CONFIG_FILE_NAME, Config
 from data.formats import detect as detection
-from data.formats.base import MAX_LINE, Batch, ReadContext, Reader
+from data.formats.base import MAX_LINE, Batch, BytesBefore, ReadContext, Reader
 from data.metrics import rollup
 from data.progress import Progress, ProgressMeter
 from data.store import Store
@@ -265,6 +265,7 @@ class Ingestor:
             zone=zone,
             header=state.header.encode("utf-8", "surrogateescape") if state.header else None,
             channel=rule.channel if rule else None,
+            before=BytesBefore(state.head),
         )
         chunk_bytes = CHUNK_BYTES
         while stop := self._read_chunks(

@@ -16,10 +16,9 @@ import pyarrow.compute as pc
 
 from data import derive, threads
 from data.config import Config
-from data.formats.base import Batch, row_key
+from data.formats.base import Batch, BytesBefore, row_key
 from data.metrics import rollup
 from data.store import INPUT_COLUMNS, Store
-from data.tail import head_hash
 
 if TYPE_CHECKING:
     from data.ingest import FileState
@@ -181,7 +180,7 @@ def _insert_rejects(cur, batch: Batch, state: FileState, at: datetime) -> int:
     another name), a re-read after a truncation or the same file grown does not quarantine it
     again, while the same bad text at the same line of another file (daily exports that share a
     header row) is that file's own."""
-    before = _BytesBefore(state.head)
+    before = BytesBefore(state.head)
     keys = [row_key("reject", before(r.line_no), r.line_no, r.reason, r.raw) for r in batch.rejects]
     table = pa.table(
         {
@@ -206,26 +205,6 @@ def _insert_rejects(cur, batch: Batch, state: FileState, at: datetime) -> int:
     finally:
         cur.unregister("batch_rejects")
     return inserted
-
-
-class _BytesBefore:
-    """A hash of a file's bytes before line N, cut at the end of its `head` (each worked out once:
-    a file of a million bad lines shares one)."""
-
-    def __init__(self, head: bytes) -> None:
-        self.head = head
-        self.starts, pos = [], head.find(b"\n")  # where lines 2, 3, ... start
-        while pos >= 0:
-            self.starts.append(pos + 1)
-            pos = head.find(b"\n", pos + 1)
-        self.hashes: dict[int, str] = {}
-
-    def __call__(self, line_no: int) -> str:
-        i = line_no - 2
-        start = 0 if i < 0 else self.starts[i] if i < len(self.starts) else len(self.head)
-        if start not in self.hashes:
-            self.hashes[start] = head_hash(self.head[:start])
-        return self.hashes[start]
 
 
 def _keys(tables: dict[str, pa.Table]) -> dict[str, pa.Array]:

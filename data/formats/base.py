@@ -70,6 +70,28 @@ class Batch:
         )
 
 
+class BytesBefore:
+    """A hash of a file's bytes before line N, cut at the end of its `head` (its first bytes): the
+    same for a copy of the file, a rotated copy, the file grown or read again, and different in
+    another file. Keys lines by where they are (a bad line, a repeated fact line); each hash is
+    worked out once (a file of a million bad lines shares one)."""
+
+    def __init__(self, head: bytes) -> None:
+        self.head = head
+        self.starts, pos = [], head.find(b"\n")  # where lines 2, 3, ... start
+        while pos >= 0:
+            self.starts.append(pos + 1)
+            pos = head.find(b"\n", pos + 1)
+        self.hashes: dict[int, str] = {}
+
+    def __call__(self, line_no: int) -> str:
+        i = line_no - 2
+        start = 0 if i < 0 else self.starts[i] if i < len(self.starts) else len(self.head)
+        if start not in self.hashes:
+            self.hashes[start] = hashlib.blake2b(self.head[:start], digest_size=16).hexdigest()
+        return self.hashes[start]
+
+
 @dataclass(frozen=True)
 class ReadContext:
     """What a reader may know about the file it reads."""
@@ -80,6 +102,11 @@ class ReadContext:
     zone: tzinfo  # for naive timestamps: the source rule's zone, else the site zone
     header: bytes | None = None  # the file's first line, for formats with a header row
     channel: str | None = None  # forced by a source rule
+    before: BytesBefore | None = None  # where a line is, for keys by position (BytesBefore)
+
+    def position(self, line_no: int) -> tuple[int, str]:
+        """Line `line_no` of this file as a key part: its number and the bytes before it."""
+        return line_no, self.before(line_no) if self.before else ""
 
 
 class Reader(Protocol):

@@ -309,7 +309,10 @@ def _message(m: dict[str, Any], line_no: int, ctx: ReadContext, conv: tuple | No
     author, text = _text(m.get("author")), _text(m.get("text"))
     channel = _channel(m.get("channel") or (conv[1] if conv else None), ctx)
     queue = _text(m.get("queue")) or (conv[2] if conv else None)
-    key = row_key("messages", conv_id, ts, role, author, text)
+    # The same text from the same author in the same second is one message (a copy), unless the
+    # export gives the messages ids of their own and they differ (a message sent twice).
+    msg_id = _text(m.get("id"))
+    key = row_key("messages", conv_id, ts, role, author, text, *([msg_id] if msg_id else []))
     return (key, ctx.file_id, line_no, conv_id, ts, role, author, text, channel, queue)
 
 
@@ -341,8 +344,12 @@ def _conversation(obj: dict[str, Any], line_no: int, ctx: ReadContext) -> tuple[
     if obj.get("type") not in (None, "conversation"):
         extra["type"] = obj["type"]
     facts = {k: v for k, v in obj.items() if k != "messages"}
+    content = json.dumps(facts, sort_keys=True, default=str)
+    # A fact line with no time of its own ("status": "open" again when a customer writes back) is
+    # keyed by where it is too: the same line again later is a new fact, not a copy.
+    where = () if _first(obj, "ts", "updated_at") is not None else ctx.position(line_no)
     row = (
-        row_key("conversations", conv_id, json.dumps(facts, sort_keys=True, default=str)),
+        row_key("conversations", conv_id, content, *where),
         ctx.file_id, line_no, conv_id, ts, created, channel, queue, status,
         _ts(_first(obj, "resolved_at", "solved_at"), "resolved_at", ctx),
         _text(obj.get("priority")),
@@ -412,7 +419,7 @@ _TS = (
     "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?"
     "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?"
 )
-_KEYS = ("conversation_id", "ts", "role", "author", "text", "channel", "queue")
+_KEYS = ("conversation_id", "ts", "role", "author", "text", "channel", "queue", "id")
 _ALIASES = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in sorted(CHANNEL_ALIASES.items()))
 
 _FAST_SQL = f"""
@@ -450,14 +457,16 @@ d AS (
         AND (v[4] IS NULL OR v[4] = 'null' OR starts_with(v[4], '"'))
         AND (v[5] IS NULL OR v[5] = 'null' OR starts_with(v[5], '"'))
         AND (v[6] IS NULL OR v[6] = 'null' OR starts_with(v[6], '"'))
-        AND (v[7] IS NULL OR v[7] = 'null' OR starts_with(v[7], '"')) AS typed,
+        AND (v[7] IS NULL OR v[7] = 'null' OR starts_with(v[7], '"'))
+        AND (v[8] IS NULL OR v[8] = 'null' OR starts_with(v[8], '"')) AS typed,
         CASE WHEN typed THEN s[1] END AS conversation_id,
         CASE WHEN typed THEN s[2] END AS ts_text,
         CASE WHEN typed THEN s[3] END AS role,
         CASE WHEN typed THEN s[4] END AS author,
         CASE WHEN typed THEN s[5] END AS text,
         CASE WHEN typed THEN s[6] END AS channel_text,
-        CASE WHEN typed THEN s[7] END AS queue
+        CASE WHEN typed THEN s[7] END AS queue,
+        CASE WHEN typed THEN nullif(s[8], '') END AS msg_id
     FROM c
 ),
 e AS (
@@ -495,7 +504,7 @@ SELECT
     sql_row_key(
         "chr(31) || 'messages' || chr(31) || conversation_id || chr(31) || ts_us::VARCHAR "
         "|| chr(31) || role || chr(31) || coalesce(author, 'None') || chr(31) "
-        "|| coalesce(text, 'None')"
+        "|| coalesce(text, 'None') || coalesce(chr(31) || msg_id, '')"
     )
 } END AS row_key,
     $3::INTEGER AS file_id,

@@ -455,6 +455,52 @@ def test_a_json_array_export_rewritten_in_place_loads_its_new_tickets(
     assert cur.execute(files).fetchone() == (20, 40)
 
 
+def test_a_conversation_reopened_by_the_same_fact_line_again_is_open(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    """Fact lines carry no time: "status": "open" written again after "resolved" reopens it (it
+    was taken for a copy of the first and dropped), while a copy of the file adds nothing."""
+
+    def line(obj: dict) -> str:
+        return json.dumps(obj) + "\n"
+
+    def msg(ts: str, role: str, text: str) -> str:
+        return line({"conversation_id": "c-1", "ts": f"2026-03-10T{ts}:00Z", "role": role} | {
+            "author": "jane" if role == "customer" else "Olga", "text": text, "channel": "email"
+        })  # fmt: skip
+
+    opened = line({"type": "conversation", "conversation_id": "c-1", "status": "open"})
+    resolved = line({"type": "conversation", "conversation_id": "c-1", "status": "resolved"})
+    log = write(folder / "chat.jsonl", msg("09:00", "customer", "broken") + opened)
+    ingestor.scan([folder])
+    append(log, msg("09:05", "agent", "fixed") + resolved)
+    ingestor.scan([folder])
+    status = "SELECT status, ended_at IS NULL FROM contacts WHERE source_id = 'c-1'"
+    assert store.cursor().execute(status).fetchone() == ("resolved", False)
+    append(log, msg("10:00", "customer", "still broken") + opened)
+    ingestor.scan([folder])
+    assert store.cursor().execute(status).fetchone() == ("open", True)
+    facts = "SELECT count(*) FROM conversations"
+    assert store.cursor().execute(facts).fetchone() == (3,)
+    (folder / "chat.jsonl.1").write_bytes(log.read_bytes())  # a copy: nothing new
+    assert ingestor.scan([folder]).loaded == 0
+    assert store.cursor().execute(facts).fetchone() == (3,)
+    assert store.cursor().execute(status).fetchone() == ("open", True)
+
+
+def test_a_message_sent_twice_with_its_own_ids_is_two_messages(
+    store: Store, folder: Path, ingestor: Ingestor
+) -> None:
+    """The same text in the same second is one message (a copy) unless ids tell them apart."""
+    msg = {"conversation_id": "c-1", "ts": "2026-03-10T09:00:00Z", "role": "agent"}
+    msg |= {"author": "Olga", "text": "hello?", "channel": "chat"}
+    lines = [msg | {"id": "m1"}, msg | {"id": "m2"}, msg, msg]
+    write(folder / "chat.jsonl", "".join(json.dumps(m) + "\n" for m in lines))
+    result = ingestor.scan([folder])
+    assert (result.loaded, result.files[0].duplicates) == (3, 1)
+    assert store.cursor().execute("SELECT count(*) FROM messages").fetchone() == (3,)
+
+
 def test_unrecognised_file_is_skipped_with_reason(
     store: Store, folder: Path, ingestor: Ingestor
 ) -> None:
