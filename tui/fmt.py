@@ -24,6 +24,11 @@ def count(value: float | None) -> str:
     return DASH if value is None else f"{round(value):,}"
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 file', '2 files', '1,204 rows'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def pct(value: float | None) -> str:
     return DASH if value is None else f"{value * 100:.1f}%"
 

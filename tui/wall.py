@@ -303,6 +303,11 @@ class Ranked:
     bottom: tuple[tuple[str, Any], ...]
 
 
+def _on_shift(row: dict[str, Any]) -> bool:
+    """Handled something, was logged in or was rung in the period."""
+    return any((row.get(k) or 0) > 0 for k in ("handled", "logged_in_s", "missed_rings"))
+
+
 class WallAgents(WallPanel):
     name, key, title = "agents", "wall-agents", "Agents"
     COLUMNS = ("", "Agent", "Value")
@@ -311,10 +316,12 @@ class WallAgents(WallPanel):
     def fetch(cls, cur, cfg, view, now, past=None):
         kpi = cfg.wall.agent_kpi
         period, _ = view.periods(cfg, now)
+        # Only agents on shift in the period: one logged off since yesterday is not the floor's
+        # "lowest handled" on a screen across the room.
         rows = [
             (str(r.get("name") or r.get("agent")), r.get(kpi))
             for r in agents(cur, cfg, period, view.filters(), now)
-            if r.get(kpi) is not None
+            if r.get(kpi) is not None and _on_shift(r)
         ]
         rows.sort(key=lambda nv: (-nv[1], nv[0]))
         top = rows[: min(AGENTS_SHOWN, (len(rows) + 1) // 2)]

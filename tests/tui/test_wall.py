@@ -236,3 +236,32 @@ async def test_no_wall_panel_cuts_a_column_the_wall_cannot_scroll_to(wall_app, s
             assert names[0] == screen.query_one(f"#wall-{key}").COLUMNS[0]
             if key == "channels":
                 assert {"Share of offered", "Service level", "ASA"} <= set(names), names
+
+
+def test_the_agents_panel_ranks_only_agents_on_shift():
+    """Logged off since yesterday, nothing handled: not the floor's "lowest handled"."""
+    from data.config import Config
+    from data.store import Store
+    from tests.metrics.conftest import answered, insert, t
+    from tui.view import View
+    from tui.wall import WallAgents
+
+    def ev(at: str, agent: str, event: str) -> dict:
+        return {"ts": t(at), "agent": agent, "event": event, "queue": "sales"}
+
+    cfg = Config(timezone="Europe/Paris", wall=WallConfig(agent_kpi="handled"))
+    with Store() as store:
+        insert(
+            store,
+            "queue_events",
+            [
+                ev("2026-03-09 08:00", "gone", "ADDMEMBER"),
+                ev("2026-03-09 17:00", "gone", "REMOVEMEMBER"),  # off since yesterday
+                ev("2026-03-10 08:00", "idle", "ADDMEMBER"),  # on shift, nothing handled yet
+                ev("2026-03-10 08:00", "busy", "ADDMEMBER"),
+            ],
+        )
+        insert(store, "contacts", [answered("2026-03-10 09:00", 10, agent="busy")])
+        ranked = WallAgents.fetch(store.cursor(), cfg, View(), t("2026-03-10 12:00"))
+    names = [name for name, _ in (*ranked.top, *ranked.bottom)]
+    assert sorted(names) == ["busy", "idle"]

@@ -86,5 +86,6 @@ class DataPane(Pane):
         loaded = sum(f.get("loaded") or 0 for f in data.files)
         rejected = sum(f.get("rejected") or 0 for f in data.files)
         self.query_one("#data-status", Static).update(
-            f"{len(data.files)} files · {loaded:,} rows loaded · {rejected:,} lines rejected"
+            f"{fmt.counted(len(data.files), 'file')} · {fmt.counted(loaded, 'row')} loaded"
+            f" · {fmt.counted(rejected, 'line')} rejected"
         )

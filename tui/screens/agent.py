@@ -307,7 +307,7 @@ class AgentScreen(DrillScreen):
         xs = [s.strftime(fmt_x) for s, _ in d.handled_series]
         ys = [n for _, n in d.handled_series]
         self.query_one("#agent-handled-chart", Chart).draw(
-            lambda plt: _bars(plt, xs, ys, f"handled per {d.interval}", "cyan")
+            lambda plt: _bars(plt, xs, ys, f"handled, by {d.interval} offered", "cyan")
         )
         days = [s.strftime("%d/%m") for s, _, _ in d.daily]
         aht = [(a or 0) / 60 for _, a, _ in d.daily]

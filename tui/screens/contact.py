@@ -72,8 +72,9 @@ class ContactScreen(DrillScreen):
     ]
 
     def action_not_here(self, what: str) -> None:
+        verb = "applies" if what == "period" else "apply"
         self.notify(
-            f"The {what} apply to the panes and the agent screen: esc to go back to them",
+            f"The {what} {verb} to the panes and the agent screen: esc to go back to them",
             markup=False,
         )
 
