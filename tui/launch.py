@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import ipaddress
 import os
 import shlex
+import shutil
 import signal
 import sys
 import tempfile
@@ -139,6 +142,15 @@ def run_until_signalled(app: Any) -> None:
 
 
 _watchdog: threading.Thread | None = None
+# What must not outlive the process even when the watchdog ends it (os._exit runs no `finally`):
+# the demo's folder of exports.
+at_forced_exit: list[Callable[[], None]] = []
+
+
+def run_forced_exit_cleanups() -> None:
+    for cleanup in list(at_forced_exit):
+        with contextlib.suppress(Exception):  # the process is ending: the rest still run
+            cleanup()
 
 
 def _end_if_stuck() -> None:
@@ -148,6 +160,7 @@ def _end_if_stuck() -> None:
 
     def watch() -> None:
         time.sleep(STUCK_AFTER_S)
+        run_forced_exit_cleanups()
         os._exit(0)
 
     _watchdog = threading.Thread(target=watch, name="exit watchdog", daemon=True)
@@ -182,9 +195,14 @@ def _run_demo(speed: float, db: Path | None, *, wall: bool = False) -> int:
     clock = accelerated_clock(speed) if speed != 1 else None
     with tempfile.TemporaryDirectory(prefix="floorwatch-demo-") as tmp:
         folder = Path(tmp)
-        with _simulating(folder, speed, clock):
-            config = load_config(folder / "floorwatch.toml")
-            return _run(folder, config, db, demo=True, wall=wall, clock=clock)
+        remove = functools.partial(shutil.rmtree, tmp, ignore_errors=True)
+        at_forced_exit.append(remove)
+        try:
+            with _simulating(folder, speed, clock):
+                config = load_config(folder / "floorwatch.toml")
+                return _run(folder, config, db, demo=True, wall=wall, clock=clock)
+        finally:
+            at_forced_exit.remove(remove)
 
 
 def is_loopback(host: str) -> bool:

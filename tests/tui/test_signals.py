@@ -31,10 +31,13 @@ def read_until(fd: int, needle: bytes, timeout: float) -> bytes:
     return seen
 
 
-def start(args: list[str], size: tuple[int, int]) -> tuple[subprocess.Popen, int]:
+def start(
+    args: list[str], size: tuple[int, int], extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, int]:
     """The real console (`python -m tui ARGS`) on a new pseudo-terminal: (process, master fd)."""
     master, slave = pty.openpty()
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(size[0]), "LINES": str(size[1])}
+    env |= extra_env or {}
     proc = subprocess.Popen(
         [sys.executable, "-m", "tui", *args],
         cwd=ROOT,
@@ -80,7 +83,11 @@ def test_quitting_as_the_terminal_goes_away_still_ends_the_console(tmp_path):
     busy live demo: Textual's output thread dies with the terminal and its shutdown would wait on it
     for ever, ignoring SIGTERM too. The process must end anyway, with its store consistent."""
     db = tmp_path / "fw.duckdb"
-    proc, master = start(["demo", "--speed", "30", "--db", str(db)], (120, 40))
+    tmp = tmp_path / "tmp"  # where the demo makes its folder: it must be gone afterwards
+    tmp.mkdir()
+    proc, master = start(
+        ["demo", "--speed", "30", "--db", str(db)], (120, 40), {"TMPDIR": str(tmp)}
+    )
     try:
         assert b"updated" in read_until(master, b"updated", timeout=60)
         time.sleep(2)
@@ -94,6 +101,45 @@ def test_quitting_as_the_terminal_goes_away_still_ends_the_console(tmp_path):
         if proc.poll() is None:
             proc.kill()
             pytest.fail("the console did not end after q and SIGHUP with the terminal gone")
+    assert [p.name for p in tmp.iterdir()] == []  # the demo's folder went with it
     with Store(db) as store:
         (contacts,) = store.cursor().execute("SELECT count(*) FROM contacts").fetchone()
     assert contacts > 1000
+
+
+def test_the_terminal_going_away_ends_the_demo_and_removes_its_folder(tmp_path):
+    """tmux kill-session, an SSH session dropped: SIGHUP with the terminal gone. The demo's
+    folder of exports goes with the console, however it has to end."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc, master = start(["demo", "--speed", "30"], (120, 40), {"TMPDIR": str(tmp)})
+    try:
+        assert b"updated" in read_until(master, b"updated", timeout=60)
+        assert [p.name[:15] for p in tmp.iterdir()] == ["floorwatch-demo"]
+        os.close(master)
+        proc.send_signal(signal.SIGHUP)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            pytest.fail("the demo did not end after SIGHUP with the terminal gone")
+    assert [p.name for p in tmp.iterdir()] == []
+
+
+def test_the_watchdog_removes_the_demo_folder_before_it_ends_the_process(tmp_path, monkeypatch):
+    """When closing down hangs (the terminal gone mid-write), the watchdog ends the process with
+    os._exit, which runs no `finally`: the demo registers its folder's removal with it."""
+    from tui import launch
+
+    seen: list[bool] = []
+
+    def run(folder, config, db, **kw):  # instead of the console: the watchdog's turn
+        seen.append(folder.exists())
+        launch.run_forced_exit_cleanups()
+        seen.append(folder.exists())
+        return 0
+
+    monkeypatch.setattr(launch, "_run", run)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert launch._run_demo(30, None) == 0
+    assert seen == [True, False] and launch.at_forced_exit == []
