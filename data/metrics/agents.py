@@ -193,7 +193,10 @@ GROUP BY agent"""
         elif st.paused:
             out[agent] = ("paused", st.paused[0])
         elif c.get("on_since"):
-            out[agent] = ("on_contact", c["on_since"])
+            # On contact since their last change of state: a chat left open since the morning
+            # does not make a day of calls and breaks one contact of hours.
+            since = [t for t in (c["on_since"], c.get("last_end"), st.last_change) if t is not None]
+            out[agent] = ("on_contact", max(since))
         elif st.has_login_events:
             times = [t for t in (st.last_change, c.get("last_end")) if t is not None]
             out[agent] = ("available", max(times) if times else None)

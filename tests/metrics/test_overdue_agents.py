@@ -185,3 +185,40 @@ def test_missed_rings_and_transfers_are_unknown_for_agents_no_phone_log_names(st
     assert rows["c1"]["transfers"] is None and rows["c1"]["transfer_rate"] is None
     chat = agents(cur, cfg, resolve_period("today", cfg, NOW), Filters(channel="chat"), NOW)
     assert [(r["agent"], r["missed_rings"]) for r in chat] == [("c1", None)]
+
+
+def test_on_contact_since_the_last_change_not_a_chat_open_since_the_morning(store, cur, cfg):
+    insert(
+        store,
+        "queue_events",
+        [
+            ev("2026-03-10 08:00", "a1", "ADDMEMBER", "sales"),
+            ev("2026-03-10 11:00", "a1", "PAUSE", "sales", "break"),
+            ev("2026-03-10 11:10", "a1", "UNPAUSE", "sales"),
+        ],
+    )
+    chat = t("2026-03-10 09:00")
+    insert(
+        store,
+        "contacts",
+        [
+            {  # a chat answered at 09:00, still open
+                "offered_at": chat,
+                "answered_at": chat + timedelta(minutes=1),
+                "agent": "a1",
+                "outcome": "open",
+                "channel": "chat",
+                "source": "chat_jsonl",
+            },
+            answered("2026-03-10 10:30", 10, talk=600, agent="a1", source="queue_log"),
+        ],
+    )
+    later = t("2026-03-10 11:30")
+    rows = {r["agent"]: r for r in agents(cur, cfg, resolve_period("today", cfg, later), F, later)}
+    assert rows["a1"]["state"] == "on_contact"
+    assert rows["a1"]["state_since"] == t("2026-03-10 11:10")  # back from the break
+    # A call taken and ended since: on contact (the chat) since that call ended.
+    insert(store, "contacts", [answered("2026-03-10 11:20", 5, talk=60, agent="a1")])
+    later = t("2026-03-10 11:40")
+    rows = {r["agent"]: r for r in agents(cur, cfg, resolve_period("today", cfg, later), F, later)}
+    assert rows["a1"]["state_since"] == t("2026-03-10 11:21:05")  # the end of that call
