@@ -411,3 +411,27 @@ def test_a_step_without_a_target_says_so_once() -> None:
     console = Console(width=80, record=True)
     console.print(_sla(timeline))
     assert console.export_text().count("no target") == 1
+
+
+async def test_an_email_agent_screen_says_why_there_is_no_timeline(
+    tui_store, tui_cfg, drill_folder, clock
+):
+    """No logins, pauses, calls or chats: the screen does not promise a timeline of contacts."""
+    email = [
+        {"type": "conversation", "conversation_id": "e7", "created_at": "2026-03-10T08:00:00Z"}
+        | {"channel": "email", "queue": "mail", "agent": "mail-ann", "customer": "cust7"},
+        {"conversation_id": "e7", "ts": "2026-03-10T08:00:00Z", "role": "customer"}
+        | {"author": "cust7", "text": "hello"},
+        {"conversation_id": "e7", "ts": "2026-03-10T09:00:00Z", "role": "agent"}
+        | {"author": "mail-ann", "text": "hi"},
+    ]
+    write(drill_folder / "chat" / "email.jsonl", "".join(json.dumps(o) + "\n" for o in email))
+    app = make_app(tui_store, tui_cfg, drill_folder, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app.push_screen(AgentScreen(["mail-ann"]))
+        screen = await agent_screen(pilot, "mail-ann")
+        assert screen.detail.kpis["agent"]["handled"] == 1
+        state = plain(screen.query_one("#agent-state"))
+        assert "no timeline to draw" in state and "shows their" not in state
+        assert screen.query_one("#agent-timeline", DataTable).row_count == 0

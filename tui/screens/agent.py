@@ -284,7 +284,11 @@ class AgentScreen(DrillScreen):
             # The source has no logins or pauses for this agent (a chat log): what follows comes
             # from the contacts they handled alone.
             line = Text(
-                "No logins or pauses recorded for this agent: the timeline shows their contacts",
+                "No logins or pauses recorded for this agent: the timeline shows their calls and"
+                " chats"
+                if d.timeline
+                else "No logins, pauses, calls or chats today for this agent: no timeline to"
+                " draw (written work has no time on a contact)",
                 style="dim",
             )
         self.query_one("#agent-state", Static).update(line)
