@@ -96,6 +96,24 @@ async def test_a_narrow_table_takes_short_labels_and_a_wide_one_full_labels() ->
         assert labels(table) == ["Queue", "Offered", "Waiting", "Longest"]
 
 
+async def test_a_long_name_gives_way_before_a_figure_goes_out_of_view() -> None:
+    """Short labels and still too wide (a long queue name): the name is cut, with …, down to
+    NAME_MIN cells; a wider terminal shows it whole again."""
+    app = WideApp()
+    # Short labels: 18 + 7 + 7 + 7 cells plus 8 of padding = 47, in 40.
+    async with app.run_test(size=(40, 10)) as pilot:
+        table = app.query_one(SearchTable)
+        table.set_rows([{"name": "chat-vip-overflow1", "offered": 12, "waiting": 3, "longest": 75}])
+        await pilot.pause()
+        assert labels(table) == ["Queue", "Offered", "Waiting", "Longest"]
+        (row,) = cells(table)
+        assert row[1:] == ["12", "3", "1m15s"] and row[0] == "chat-vip-o…"
+        assert table._overflow([c.get_render_width(table) - 2 for c in table.columns.values()]) <= 0
+        await pilot.resize_terminal(60, 10)
+        await pilot.pause()
+        assert cells(table)[0][0] == "chat-vip-overflow1"
+
+
 async def test_a_column_only_partly_in_view_is_blank_not_cut() -> None:
     """Cut at the right edge, 30.2% showed as '3' under no header; scrolled, a column half
     under the fixed first one showed its last digits. Both are blank until scrolled in whole."""

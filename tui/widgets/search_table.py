@@ -15,6 +15,8 @@ from tui import fmt
 from tui.widgets.cell_cache import CellCacheTable
 
 Row = Mapping[str, Any]
+# At 80 columns the first column (queue, agent) is cut to no fewer cells than this.
+NAME_MIN = 10
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class SearchTable(CellCacheTable):
         self._cells: list[list[Text]] = []
         self._full_widths: list[int] = []  # the columns' widths with full labels
         self._short = False  # short labels shown
+        self._fitted_room = 0  # the width the names were cut for (short labels)
         self._partly: tuple[tuple, list[tuple[int, int]]] | None = None
 
     @property
@@ -112,9 +115,14 @@ class SearchTable(CellCacheTable):
         ]
 
     def on_resize(self) -> None:
-        # Full or short labels: whichever the new width calls for. Only when that changes: a pane
-        # shown is resized, and rebuilding 200 rows' cells then slowed every switch to it.
-        if self._full_widths and self._too_wide(self._full_widths) != self._short:
+        # Full or short labels (and, short, how much of the names fits): whichever the new width
+        # calls for. Only when that changes: a pane shown is resized, and rebuilding 200 rows'
+        # cells then slowed every switch to it.
+        if not self._full_widths:
+            return
+        if self._too_wide(self._full_widths) != self._short or (
+            self._short and self._room() != self._fitted_room
+        ):
             self._render_rows()
 
     def _render_rows(self) -> None:
@@ -132,6 +140,15 @@ class SearchTable(CellCacheTable):
             # An 80-column terminal: short labels keep the columns a team lead scans in view.
             labels = self._labels(short=True)
             widths = [max(label.cell_len, w) for label, w in zip(labels, cell_widths, strict=True)]
+            # Still too wide by a little (a long queue name, a 100.0 %): the names give way,
+            # down to NAME_MIN cells, when that brings every figure into view. (A table that
+            # must scroll anyway keeps its names whole.)
+            self._fitted_room = self._room()
+            over = self._overflow(widths)
+            if 0 < over <= widths[0] - max(NAME_MIN, labels[0].cell_len):
+                widths[0] -= over
+                for cells in rows:
+                    cells[0] = _fit(cells[0], widths[0])
         layout = (tuple(_look(label) for label in labels), tuple(widths), len(rows))
         if layout == self._layout:
             self._update_cells(rows)
@@ -179,9 +196,15 @@ class SearchTable(CellCacheTable):
                 out.append((max(start, fixed), visible))
         return out
 
+    def _room(self) -> int:
+        return self.scrollable_content_region.width or self.size.width
+
+    def _overflow(self, widths: list[int]) -> int:
+        """Cells by which columns of these widths overrun the table (≤ 0: they fit)."""
+        return sum(widths) + 2 * self.cell_padding * len(widths) - self._room()
+
     def _too_wide(self, widths: list[int]) -> bool:
-        room = self.scrollable_content_region.width or self.size.width
-        return room > 0 and sum(widths) + 2 * self.cell_padding * len(widths) > room
+        return self._room() > 0 and self._overflow(widths) > 0
 
     def _update_cells(self, rows: list[list[Text]]) -> None:
         """Same columns, widths and row count: only the cells whose text or style changed. A live
@@ -201,6 +224,15 @@ class SearchTable(CellCacheTable):
             self.add_row(*cells, key=str(i))
         if self.row_count:
             self.move_cursor(row=min(cursor, self.row_count - 1), animate=False)
+
+
+def _fit(text: Text, width: int) -> Text:
+    """A name cut to `width` cells, ending in … when cut."""
+    if text.cell_len <= width:
+        return text
+    cut = text.copy()
+    cut.truncate(width, overflow="ellipsis")
+    return cut
 
 
 def _look(text: Text) -> tuple[str, str, str | None]:
