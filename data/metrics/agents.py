@@ -94,11 +94,13 @@ def _events(cur: Any, p: dict, t_from: datetime, t_end: datetime, filters: Filte
 
 def _prior_events(cur: Any, p: dict, before: datetime, filters: Filters) -> list[dict]:
     """Per agent, queue and event family, the last agent event before `before` (the state then)."""
-    sql = f"""SELECT agent, max(ts) AS ts, arg_max(event, ts) AS event, queue,
-    arg_max(reason, ts) AS reason
+    # The last by time, then by place in the exports: a pause and an unpause in the same second
+    # are in the order they were logged (arg_max by time alone picked either).
+    sql = f"""SELECT agent, max(ts) AS ts, arg_max(event, (ts, file_id, line_no)) AS event, queue,
+    arg_max(reason, (ts, file_id, line_no)) AS reason
 FROM agent_events WHERE agent IS NOT NULL AND ts < $before AND ts >= $lookback{_agent_filter(filters)}
 GROUP BY agent, queue, event IN ('PAUSE', 'UNPAUSE', 'PAUSEALL', 'UNPAUSEALL')
-ORDER BY agent, ts"""
+ORDER BY agent, max((ts, file_id, line_no))"""
     return run(cur, sql, p | {"before": before, "lookback": before - timedelta(days=LOOKBACK_DAYS)})
 
 

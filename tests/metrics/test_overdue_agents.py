@@ -222,3 +222,24 @@ def test_on_contact_since_the_last_change_not_a_chat_open_since_the_morning(stor
     later = t("2026-03-10 11:40")
     rows = {r["agent"]: r for r in agents(cur, cfg, resolve_period("today", cfg, later), F, later)}
     assert rows["a1"]["state_since"] == t("2026-03-10 11:21:05")  # the end of that call
+
+
+def test_a_pause_and_an_unpause_in_the_same_second_keep_their_logged_order(store, cur, cfg):
+    def at(line: int, agent: str, event: str) -> dict:
+        return ev("2026-03-10 10:00", agent, event, "sales", "break") | {"line_no": line}
+
+    insert(
+        store,
+        "queue_events",
+        [
+            ev("2026-03-10 08:00", "a1", "ADDMEMBER", "sales"),
+            ev("2026-03-10 08:00", "a2", "ADDMEMBER", "sales"),
+            at(105, "a1", "UNPAUSE"),
+            at(106, "a1", "PAUSE"),  # paused since 10:00
+            at(107, "a2", "PAUSE"),
+            at(108, "a2", "UNPAUSE"),  # available since 10:00
+        ],
+    )
+    rows = {r["agent"]: r for r in agents(cur, cfg, resolve_period("today", cfg, NOW), F, NOW)}
+    assert (rows["a1"]["state"], rows["a1"]["paused_s"]) == ("paused", 2 * 3600)
+    assert (rows["a2"]["state"], rows["a2"]["paused_s"]) == ("available", 0)
