@@ -222,9 +222,7 @@ class Ingestor:
             or not _tail_matches(path, state)
         ):
             # Truncated or rewritten in place: read again from the start; content keys dedupe.
-            # Its counts start again too: they describe what the file holds now.
             state.offset, state.line_no, state.head_len, state.tail_hash = 0, 0, 0, None
-            self._restart_counts(state)
         if ident.size == state.offset and state.head_len >= min(ident.size, HEAD_BYTES):
             return result
         state.device, state.inode, state.size = ident.device, ident.inode, ident.size
@@ -427,14 +425,6 @@ class Ingestor:
         return True
 
     # ---- bookkeeping ------------------------------------------------------------------------
-    def _restart_counts(self, state: FileState) -> None:
-        with self.store.write_lock:
-            self._cur().execute(
-                "UPDATE files SET lines = 0, loaded = 0, rejected = 0, duplicates = 0 "
-                "WHERE file_id = ?",
-                [state.file_id],
-            )
-
     def _note_size(self, state: FileState) -> None:
         """The size seen, when no batch wrote it: a file grown by only part of a line is read to
         no new line, and `check --db` must still say that bytes wait (common.held_back)."""

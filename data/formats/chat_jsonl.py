@@ -309,10 +309,7 @@ def _message(m: dict[str, Any], line_no: int, ctx: ReadContext, conv: tuple | No
     author, text = _text(m.get("author")), _text(m.get("text"))
     channel = _channel(m.get("channel") or (conv[1] if conv else None), ctx)
     queue = _text(m.get("queue")) or (conv[2] if conv else None)
-    # The same text from the same author in the same second is one message (a copy), unless the
-    # export gives the messages ids of their own and they differ (a message sent twice).
-    msg_id = _text(m.get("id"))
-    key = row_key("messages", conv_id, ts, role, author, text, *([msg_id] if msg_id else []))
+    key = row_key("messages", conv_id, ts, role, author, text)
     return (key, ctx.file_id, line_no, conv_id, ts, role, author, text, channel, queue)
 
 
@@ -419,7 +416,7 @@ _TS = (
     "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?"
     "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?"
 )
-_KEYS = ("conversation_id", "ts", "role", "author", "text", "channel", "queue", "id")
+_KEYS = ("conversation_id", "ts", "role", "author", "text", "channel", "queue")
 _ALIASES = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in sorted(CHANNEL_ALIASES.items()))
 
 _FAST_SQL = f"""
@@ -457,16 +454,14 @@ d AS (
         AND (v[4] IS NULL OR v[4] = 'null' OR starts_with(v[4], '"'))
         AND (v[5] IS NULL OR v[5] = 'null' OR starts_with(v[5], '"'))
         AND (v[6] IS NULL OR v[6] = 'null' OR starts_with(v[6], '"'))
-        AND (v[7] IS NULL OR v[7] = 'null' OR starts_with(v[7], '"'))
-        AND (v[8] IS NULL OR v[8] = 'null' OR starts_with(v[8], '"')) AS typed,
+        AND (v[7] IS NULL OR v[7] = 'null' OR starts_with(v[7], '"')) AS typed,
         CASE WHEN typed THEN s[1] END AS conversation_id,
         CASE WHEN typed THEN s[2] END AS ts_text,
         CASE WHEN typed THEN s[3] END AS role,
         CASE WHEN typed THEN s[4] END AS author,
         CASE WHEN typed THEN s[5] END AS text,
         CASE WHEN typed THEN s[6] END AS channel_text,
-        CASE WHEN typed THEN s[7] END AS queue,
-        CASE WHEN typed THEN nullif(s[8], '') END AS msg_id
+        CASE WHEN typed THEN s[7] END AS queue
     FROM c
 ),
 e AS (
@@ -504,7 +499,7 @@ SELECT
     sql_row_key(
         "chr(31) || 'messages' || chr(31) || conversation_id || chr(31) || ts_us::VARCHAR "
         "|| chr(31) || role || chr(31) || coalesce(author, 'None') || chr(31) "
-        "|| coalesce(text, 'None') || coalesce(chr(31) || msg_id, '')"
+        "|| coalesce(text, 'None')"
     )
 } END AS row_key,
     $3::INTEGER AS file_id,

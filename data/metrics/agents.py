@@ -211,13 +211,14 @@ def missed_rings(
     cur: Any, cfg: Config, period: Period, filters: Filters, now: datetime
 ) -> dict[str, int]:
     """RINGNOANSWER events per agent in the period, for every agent the phone system's queue log
-    names in it (0: rang and answered, or was not rung); an agent it does not name has no count
+    rang in it (0: rung and answered, never missed); with the agents logged in on it (presence), an
+    agent it does not name has no count
     (voice only: none under another channel filter)."""
     if filters.channel and filters.channel != "voice":
         return {}
     queue = " AND queue = $f_queue" if filters.queue else ""
     sql = f"""SELECT agent, count_if(event = 'RINGNOANSWER') AS n FROM queue_events
-WHERE ts >= $start AND ts < $end AND agent IS NOT NULL AND agent <> 'NONE'
+WHERE event IN ('RINGNOANSWER', 'CONNECT') AND ts >= $start AND ts < $end AND agent IS NOT NULL
     {queue}{_agent_filter(filters)}
 GROUP BY agent"""
     return {r["agent"]: r["n"] for r in run(cur, sql, params(cfg, filters, now, period))}

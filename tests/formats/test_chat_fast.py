@@ -101,12 +101,8 @@ ODD = [
     variant(conversation_id=1042),
     variant(conversation_id=1042.0),
     variant(conversation_id=..., id="c-9"),
-    variant(id="m-1"),  # a message's own id: part of its key
-    variant(id=""),
-    variant(id=None),
+    variant(id="m-1"),
     variant(id=17),
-    variant(id=17.0),
-    variant(id=["m"]),
     variant(channel=None),
     variant(channel=...),
     variant(channel=""),
