@@ -241,11 +241,12 @@ class FloorwatchApp(App[None]):
         if self.wall_screen is None and message.pane == self.pane_key:
             self.pane.show(message.data)
             self.pane_updates += 1
-            if isinstance(self.pane, AgentsPane):
+            # Only with an agent screen open: the order sorts every row (every refresh, UI thread).
+            screens = [s for s in self.screen_stack if isinstance(s, AgentScreen)]
+            if screens and isinstance(self.pane, AgentsPane):
                 order = self.pane.query_one(AgentsTable).agent_order
-                for screen in self.screen_stack:
-                    if isinstance(screen, AgentScreen):
-                        screen.follow_order(order)
+                for screen in screens:
+                    screen.follow_order(order)
 
     @on(Refreshed)
     def _refreshed(self, message: Refreshed) -> None:
