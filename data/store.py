@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from data import cursor_zones
 from data.formats.queue_events import AGENT_EVENTS
 
 # Column order matters: readers emit tuples in exactly this order (see data/formats/base.py).
@@ -332,6 +333,7 @@ class Store:
         if cur is None:
             cur = self._conn.cursor()
             cur.execute("SET TimeZone = 'UTC'")
+            cursor_zones.remember(cur, "UTC")
             self._local.cursor = cur
         return cur
 

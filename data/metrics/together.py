@@ -4,47 +4,114 @@ A figure on today's slice is a handful of small queries; each spends much of its
 single-threaded planning, so running them side by side (DuckDB releases the GIL while it works)
 shortens a refresh. A cursor serves one thread at a time: every call but the first gets a new
 cursor of the same database, closed when it is done.
+
+The helper threads are kept between calls. The console's UI thread holds the GIL for tens of
+milliseconds while it lays out a pane, and each handover to a waiting thread takes up to the
+interpreter's switch interval (5 ms): starting a thread and setting up its cursor before the query
+had cost a pane switch ~30 ms of waiting before its first query began. Now the first call starts
+at once in the caller's thread, and each helper sets up its own cursor.
 """
 
 from __future__ import annotations
 
 import contextlib
+import queue
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from data import cursor_zones
+
+# Helper threads kept at most: more than any figure runs at once (a pane's fetch nests two levels
+# of a handful). Past it a call runs in its caller's thread, after the caller's own.
+MAX_HELPERS = 32
+
+
+class _Helper:
+    """A daemon thread running one job at a time, idle between jobs."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        threading.Thread(target=self._loop, name="floorwatch-query", daemon=True).start()
+
+    def run(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+
+    def _loop(self) -> None:
+        while True:
+            self._jobs.get()()  # a job never raises: together() catches in it
+            _release(self)
+
+
+_lock = threading.Lock()
+_idle: list[_Helper] = []
+_helpers = 0
+
+
+def _take() -> _Helper | None:
+    """An idle helper, a new one, or None when MAX_HELPERS are busy."""
+    global _helpers
+    with _lock:
+        if _idle:
+            return _idle.pop()
+        if _helpers >= MAX_HELPERS:
+            return None
+        _helpers += 1
+    return _Helper()
+
+
+def _release(helper: _Helper) -> None:
+    with _lock:
+        _idle.append(helper)
+
 
 def together(cur: Any, *calls: Callable[[Any], Any]) -> list[Any]:
-    """[call(cursor) for each call], the first on `cur` in this thread, the others in threads of
-    their own (not a pool: a call may itself use `together`). The first exception is raised once
-    every call has ended."""
+    """[call(cursor) for each call], the first on `cur` in this thread, the others on helper
+    threads (a call may itself use `together`). The first exception is raised once every call has
+    ended."""
     if len(calls) <= 1 or not hasattr(cur, "cursor"):
         return [call(cur) for call in calls]
     results: list[Any] = [None] * len(calls)
     errors: list[BaseException | None] = [None] * len(calls)
+    zone = _zone(cur)
 
-    def one(i: int, c: Any) -> None:
+    def one(i: int, sub: Any) -> None:
         try:
-            results[i] = calls[i](c)
+            if sub is not cur:
+                _set_zone(sub, zone)
+            results[i] = calls[i](sub)
         except BaseException as e:  # re-raised in the caller's thread
             errors[i] = e
+        finally:
+            if sub is not cur:
+                cursor_zones.forget(sub)
+                sub.close()
 
-    subs = []
-    threads = []
-    zone = _zone(cur)
+    done: list[threading.Event] = []
+    inline: list[tuple[int, Any]] = []
     try:
         for i in range(1, len(calls)):
-            sub = _cursor_like(cur, zone)
-            subs.append(sub)
-            t = threading.Thread(target=one, args=(i, sub), name="floorwatch-query", daemon=True)
-            threads.append(t)
-            t.start()
+            sub = cur.cursor()
+            helper = _take()
+            if helper is None:
+                inline.append((i, sub))
+                continue
+            ended = threading.Event()
+
+            def job(i: int = i, sub: Any = sub, ended: threading.Event = ended) -> None:
+                try:
+                    one(i, sub)
+                finally:
+                    ended.set()
+
+            helper.run(job)
+            done.append(ended)
         one(0, cur)
+        for i, sub in inline:
+            one(i, sub)
     finally:
-        for t in threads:
-            t.join()
-        for sub in subs:
-            sub.close()
+        for ended in done:
+            ended.wait()
     for e in errors:
         if e is not None:
             raise e
@@ -52,15 +119,23 @@ def together(cur: Any, *calls: Callable[[Any], Any]) -> list[Any]:
 
 
 def _zone(cur: Any) -> str:
+    known = cursor_zones.known(cur)
+    if known is not None:
+        return known
     return cur.execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
+
+
+def _set_zone(cur: Any, zone: str) -> None:
+    # SET takes no parameter; the value is DuckDB's own setting, quoted all the same.
+    cur.execute("SET TimeZone = '{}'".format(zone.replace("'", "''")))
+    cursor_zones.remember(cur, zone)
 
 
 def _cursor_like(cur: Any, zone: str) -> Any:
     """A new cursor of `cur`'s database, in time zone `zone` (its caller's: session settings are
     per cursor)."""
     sub = cur.cursor()
-    # SET takes no parameter; the value is DuckDB's own setting, quoted all the same.
-    sub.execute("SET TimeZone = '{}'".format(zone.replace("'", "''")))
+    _set_zone(sub, zone)
     return sub
 
 
@@ -76,4 +151,5 @@ def snapshot(cur: Any) -> Iterator[Any]:
         yield sub
         sub.execute("COMMIT")
     finally:
+        cursor_zones.forget(sub)
         sub.close()
