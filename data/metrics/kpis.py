@@ -103,7 +103,13 @@ def kpi_sets(
         p |= interval_params(period, sizes[0], cfg.zone)
     since = min(now, period.end)
 
+    direct = not rollup.may_cover(cfg, period, sizes[0] if sizes else None, now)
+
     def main(c: Any) -> list[dict[str, Any]]:
+        if direct:
+            # No kept day to read (today, a week ago): one statement, no snapshot to set up, and
+            # the FCR check beside it (`pending`) rather than before it.
+            return run(c, _main_sql(keys, filters, cfg, p, False), p)
         # The kept days and the contacts around them read in one snapshot (rollup.py).
         with snapshot(c) as s:
             cov = rollup.cover(s, cfg, period, filters, keys, sizes[0] if sizes else None, now)
@@ -121,9 +127,16 @@ def kpi_sets(
     def backlog(c: Any) -> dict[str, dict[Any, dict[str, Any]]]:
         return overdue_count_sets(c, cfg, filters, since, keys)
 
-    # The four do not depend on each other: run side by side (together.py). The longest, main,
-    # goes to the first thread started: the first call waits until every other thread is started.
-    median_rows, main_rows, reply_rows, counts = together(cur, medians, main, reply_waits, backlog)
+    def pending(c: Any) -> bool:
+        return direct and fcr_pending(c, p)
+
+    # They do not depend on each other: run side by side (together.py). The longest, main, is the
+    # first: it starts at once, in this thread.
+    main_rows, median_rows, reply_rows, counts, again = together(
+        cur, main, medians, reply_waits, backlog, pending
+    )
+    if again:  # contacts written straight into the table (not through data/writer.py): rare
+        main_rows = run(cur, _main_sql(keys, filters, cfg, p, True), p)
     out: dict[str, dict[Any, dict[str, Any]]] = {k: {} for k in keys}
     raw: dict[tuple[str, Any], dict[str, Any]] = {}
     for r in main_rows:

@@ -405,6 +405,11 @@ class Cover:
         )
 
 
+def may_cover(cfg: Config, period: Period, size: str | None, now: datetime) -> bool:
+    """Whether cover() may find kept days for the figure (it asks the store only then)."""
+    return size in (None, "day") and may_hold_days(cfg, period, now)
+
+
 def cover(
     cur: Any,
     cfg: Config,
@@ -417,7 +422,7 @@ def cover(
     """The kept days inside the period and closed as of `now`, when the figure can use them: an
     interval size of a day at most (kept days hold no finer buckets), and no agent or team filter
     with topics (topic rows are not kept per agent). Read in the caller's transaction."""
-    if size not in (None, "day") or not may_hold_days(cfg, period, now) or not _exists(cur):
+    if not may_cover(cfg, period, size, now) or not _exists(cur):
         return None
     if "topic" in keys and (filters.agent or filters.team):
         return None
