@@ -20,10 +20,18 @@ from data.store import Store
 from data.text import visible
 from tui import gc_tuning, refresh
 from tui.commands import FloorwatchCommands
-from tui.messages import FilterOptions, IngestDone, IngestProgress, PaneFetched, Refreshed
+from tui.messages import (
+    FilterOptions,
+    IngestDone,
+    IngestProgress,
+    PaneFetched,
+    Refreshed,
+    RefreshFailed,
+)
 from tui.panes import PANES, Pane
 from tui.panes.agents import AgentsPane, AgentsTable
 from tui.past import PastCache
+from tui.refresher import Refresher
 from tui.screens import (
     AgentScreen,
     ContactScreen,
@@ -127,6 +135,7 @@ class FloorwatchApp(App[None]):
         yield Feed(self.store, self.config, self.folder, self.clock)
 
     def on_mount(self) -> None:
+        self.refresher = Refresher(lambda e: self.post_message(RefreshFailed(e)))
         self.query_one(Feed).start()
         self.set_interval(1.0, self._each_second)
         if self.wall:
@@ -207,12 +216,9 @@ class FloorwatchApp(App[None]):
         if self._timer is not None:
             self._timer.stop()
         self._refreshing, self._dirty = True, False
-        self._query(
-            *self._target(),
-            self.clock(),
-            pane_first=self.wall_screen is None,
-            loaded=not self.loading,
-        )
+        view, pane = self._target()
+        pane_first, loaded, now = self.wall_screen is None, not self.loading, self.clock()
+        self.refresher.submit(lambda: self._query(view, pane, now, pane_first, loaded))
 
     def _target(self) -> tuple[View, type]:
         """What the next refresh fetches: the wall's panel (today, the whole floor) or the pane."""
@@ -220,10 +226,10 @@ class FloorwatchApp(App[None]):
             return View(), self.wall_screen.panel_type
         return self.view, type(self.pane)
 
-    @work(thread=True, exit_on_error=False, group="refresh", name="refresh")
     def _query(
         self, view: View, pane: type[Pane], now: datetime, pane_first: bool, loaded: bool
     ) -> None:
+        """A refresh, on the refresher's thread."""
         data = None
         if pane_first:
             # What the eye is on comes first: the pane fills before the KPI strip's queries run.
@@ -336,7 +342,18 @@ class FloorwatchApp(App[None]):
     def _open_contact(self, message: OpenContact) -> None:
         self.push_screen(ContactScreen(message.contact_id))
 
+    def on_unmount(self) -> None:
+        # The query running ends before the store is closed (at worst a 30-day figure, ~1 s).
+        self.refresher.stop(timeout=5.0)
+
     # ---- errors -------------------------------------------------------------------------------
+    @on(RefreshFailed)
+    def _refresh_failed(self, message: RefreshFailed) -> None:
+        self.notify(
+            f"refresh failed: {message.error!r}", severity="error", timeout=10, markup=False
+        )
+        self._refresh_ended()
+
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -347,8 +364,6 @@ class FloorwatchApp(App[None]):
                 timeout=10,
                 markup=False,
             )
-            if worker.group == "refresh":
-                self._refresh_ended()
             if worker.name == "scan":
                 self.loading = False
                 self._loading_line(visible(f"Loading failed: {worker.error}"))

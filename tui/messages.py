@@ -52,6 +52,14 @@ class Refreshed(Message):
         self.loaded = loaded
 
 
+class RefreshFailed(Message):
+    """A refresh raised: said on screen; the next one is armed as after any refresh."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+
 class PaneFetched(Message):
     """The visible pane's data, sent ahead of the rest of a refresh so a new pane fills at once."""
 

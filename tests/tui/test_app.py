@@ -286,7 +286,7 @@ async def test_appended_line_shows_up(app, folder):
         assert kpis.values["waiting_now"] == "4"
 
 
-async def test_worker_errors_are_notified(app, monkeypatch):
+async def test_refresh_errors_are_notified_and_refreshing_goes_on(app, monkeypatch):
     def boom(*args):
         raise RuntimeError("query exploded")
 
@@ -295,6 +295,11 @@ async def test_worker_errors_are_notified(app, monkeypatch):
         await wait_for(
             pilot, lambda: any("query exploded" in n.message for n in app._notifications)
         )
+        assert app.refreshes == 0
+        monkeypatch.undo()  # the store answers again: the next refresh (r) fills the screen
+        await wait_for(pilot, lambda: not app._refreshing)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.refreshes >= 1, timeout=5)
 
 
 @pytest.mark.parametrize("pane", [p.key for p in PANES])
