@@ -344,7 +344,10 @@ class FloorwatchApp(App[None]):
 
     def on_unmount(self) -> None:
         # The query running ends before the store is closed (at worst a 30-day figure, ~1 s).
-        self.refresher.stop(timeout=5.0)
+        # None when the app failed before it was mounted.
+        refresher: Refresher | None = getattr(self, "refresher", None)
+        if refresher is not None:
+            refresher.stop(timeout=5.0)
 
     # ---- errors -------------------------------------------------------------------------------
     @on(RefreshFailed)

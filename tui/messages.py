@@ -55,7 +55,7 @@ class Refreshed(Message):
 class RefreshFailed(Message):
     """A refresh raised: said on screen; the next one is armed as after any refresh."""
 
-    def __init__(self, error: Exception) -> None:
+    def __init__(self, error: BaseException) -> None:
         super().__init__()
         self.error = error
 

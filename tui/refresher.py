@@ -8,18 +8,21 @@ laid out. No widgets here: a job posts its results as messages.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
 
 Job = Callable[[], None]
+Failed = Callable[[BaseException], None]
 
 
 class Refresher:
     """Runs jobs in order on one daemon thread; `failed` is called (on that thread) with the
-    exception of a job that raised."""
+    exception of a job that raised, whatever it was: a refresh that ends unreported would leave the
+    console waiting for it for good."""
 
-    def __init__(self, failed: Callable[[Exception], None]) -> None:
+    def __init__(self, failed: Failed) -> None:
         self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._failed = failed
         self._stopping = False
@@ -43,5 +46,7 @@ class Refresher:
                 continue
             try:
                 job()
-            except Exception as e:  # reported by the UI; the thread serves the next refresh
-                self._failed(e)
+            except BaseException as e:  # reported by the UI; the thread serves the next refresh
+                # If even the report fails (the app is going), there is no one left to tell.
+                with contextlib.suppress(BaseException):
+                    self._failed(e)

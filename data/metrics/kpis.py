@@ -127,15 +127,16 @@ def kpi_sets(
     def backlog(c: Any) -> dict[str, dict[Any, dict[str, Any]]]:
         return overdue_count_sets(c, cfg, filters, since, keys)
 
-    def pending(c: Any) -> bool:
-        return direct and fcr_pending(c, p)
-
     # They do not depend on each other: run side by side (together.py). The longest, main, is the
-    # first: it starts at once, in this thread.
-    main_rows, median_rows, reply_rows, counts, again = together(
-        cur, main, medians, reply_waits, backlog, pending
+    # first: it starts at once, in this thread. The FCR check goes beside it only when main does
+    # not make it itself.
+    calls = [main, medians, reply_waits, backlog] + (
+        [lambda c: fcr_pending(c, p)] if direct else []
     )
-    if again:  # contacts written straight into the table (not through data/writer.py): rare
+    main_rows, median_rows, reply_rows, counts, *pending = together(cur, *calls)
+    if (
+        pending and pending[0]
+    ):  # contacts written straight into the table (not through data/writer.py): rare
         main_rows = run(cur, _main_sql(keys, filters, cfg, p, True), p)
     out: dict[str, dict[Any, dict[str, Any]]] = {k: {} for k in keys}
     raw: dict[tuple[str, Any], dict[str, Any]] = {}

@@ -28,7 +28,9 @@ MAX_HELPERS = 32
 
 
 class _Helper:
-    """A daemon thread running one job at a time, idle between jobs."""
+    """A daemon thread running one job at a time, idle between jobs. A job puts its helper back
+    among the idle ones itself, before it says it has ended (so that the caller's next call finds
+    it idle)."""
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
@@ -39,8 +41,10 @@ class _Helper:
 
     def _loop(self) -> None:
         while True:
-            self._jobs.get()()  # a job never raises: together() catches in it
-            _release(self)
+            job = self._jobs.get()
+            # A job reports its own errors (together()); whatever escapes must not end the thread.
+            with contextlib.suppress(BaseException):
+                job()
 
 
 _lock = threading.Lock()
@@ -57,7 +61,12 @@ def _take() -> _Helper | None:
         if _helpers >= MAX_HELPERS:
             return None
         _helpers += 1
-    return _Helper()
+    try:
+        return _Helper()
+    except BaseException:  # no thread could be started: the count goes back
+        with _lock:
+            _helpers -= 1
+        raise
 
 
 def _release(helper: _Helper) -> None:
@@ -92,24 +101,33 @@ def together(cur: Any, *calls: Callable[[Any], Any]) -> list[Any]:
     try:
         for i in range(1, len(calls)):
             sub = cur.cursor()
-            helper = _take()
+            try:
+                helper = _take()
+            except BaseException:
+                sub.close()
+                raise
             if helper is None:
                 inline.append((i, sub))
                 continue
             ended = threading.Event()
 
-            def job(i: int = i, sub: Any = sub, ended: threading.Event = ended) -> None:
+            def job(
+                i: int = i, sub: Any = sub, ended: threading.Event = ended, helper: _Helper = helper
+            ) -> None:
                 try:
                     one(i, sub)
                 finally:
+                    _release(helper)
                     ended.set()
 
             helper.run(job)
             done.append(ended)
         one(0, cur)
-        for i, sub in inline:
-            one(i, sub)
+        while inline:
+            one(*inline.pop(0))
     finally:
+        for _, sub in inline:  # left by an exception of the caller's own: not run
+            sub.close()
         for ended in done:
             ended.wait()
     for e in errors:

@@ -67,3 +67,22 @@ def test_stop_lets_the_running_job_end_and_skips_the_queued_ones() -> None:
     release.set()
     assert refresher.stop(timeout=5)
     assert ran == ["long"]
+
+
+def test_even_a_base_exception_is_reported_and_a_failing_report_does_not_end_the_thread() -> None:
+    reports: list[BaseException] = []
+    after = threading.Event()
+
+    def exits() -> None:
+        raise SystemExit(3)
+
+    def report(e: BaseException) -> None:
+        reports.append(e)
+        raise RuntimeError("the app is gone")
+
+    refresher = Refresher(report)
+    refresher.submit(exits)
+    refresher.submit(after.set)
+    assert after.wait(5)
+    assert [type(e) for e in reports] == [SystemExit]
+    assert refresher.stop(timeout=5)
