@@ -7,6 +7,13 @@ cell through Rich: 40 rows × 14 columns of the leaderboard took 100–300 ms of
 160×48, while the worker fetching the pane's data waited for the GIL. Here a cell's rendering is
 kept under everything that goes into it, so only cells whose text, style, width or cursor state
 changed are rendered again.
+
+DataTable also drops its rendered lines on every style update and every Resize event. Showing a
+pane sends both (its table is shown and focused) with nothing drawn differently: the leaderboard's
+~40 lines were assembled anew, ~30 ms of the UI thread. Lines are kept the same way, under the
+styles they are drawn with (the table's and every component's, as they are this frame), the
+pseudo-classes, cursor, hover, size and the table's update counter; a Resize to the size the
+table already had is not taken as a change.
 """
 
 from __future__ import annotations
@@ -15,12 +22,17 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widgets import DataTable
 
 # A few screenfuls of cells per table (a table is redrawn with the same cells most of the time);
 # an entry is ~550 bytes (the leaderboard), so at most ~2 MB a table.
 CACHE_CELLS = 4096
+# Lines: a few screenfuls of a tall table in its focused and unfocused states.
+CACHE_LINES = 512
 
 
 def _look(cell: Any) -> tuple | None:
@@ -50,8 +62,59 @@ class CellCacheTable(DataTable):
     the pseudo-class state) only says *that* something may have changed, not what."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._lines_by_look: LRUCache[tuple, Strip] = LRUCache(CACHE_LINES)  # before: init clears
         super().__init__(*args, **kwargs)
         self._cells_by_look: LRUCache[tuple, Any] = LRUCache(CACHE_CELLS)
+        self._styles_look: tuple = ()
+        self._drawn_size: Size | None = None
+
+    def _clear_caches(self) -> None:
+        # What DataTable itself takes as a change of every line (show_cursor, zebra_stripes, ...).
+        super()._clear_caches()
+        self._lines_by_look.clear()
+
+    def _update_dimensions(self, new_rows: Any) -> None:
+        # It drops DataTable's lines when rows of automatic height were measured: these too.
+        new_rows = list(new_rows)
+        super()._update_dimensions(new_rows)
+        if any(row.auto_height for key in new_rows if (row := self.rows.get(key)) is not None):
+            self._lines_by_look.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Once a frame: the widget keeps these until its next style update.
+        names = sorted(self.COMPONENT_CLASSES)
+        self._styles_look = (self.rich_style, *(self.get_component_rich_style(n) for n in names))
+        return super().render_lines(crop)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        key = (
+            y,
+            x1,
+            x2,
+            self.size.width,
+            self.cursor_coordinate,
+            self.hover_coordinate,
+            base_style,
+            self.cursor_type,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,  # set by DataTable.render_lines
+            self._styles_look,
+        )
+        strip = self._lines_by_look.get(key)
+        if strip is None:
+            strip = super()._render_line(y, x1, x2, base_style)
+            self._lines_by_look.set(key, strip)
+        return strip
+
+    def _on_resize(self, event: events.Resize) -> None:
+        # DataTable takes every Resize as a change of every line (it bumps the counter its caches
+        # key on); showing a pane sends one at the size it had. DataTable's handler (after this
+        # one) is skipped then.
+        if event.size == self._drawn_size:
+            event.prevent_default()
+        self._drawn_size = event.size
 
     def _render_cell(
         self,
