@@ -35,6 +35,14 @@ def drawn(table: DataTable) -> list[Strip]:
     return table.render_lines(Region(0, 0, table.size.width, table.size.height))
 
 
+async def drawn_focused(app: App, pilot) -> tuple[CellCacheTable, list[Strip]]:
+    """The cached table, focused, and what it draws then."""
+    cached = app.query_one("#cached", CellCacheTable)
+    cached.focus()
+    await pilot.pause()
+    return cached, drawn(cached)
+
+
 def same(app: Tables) -> bool:
     plain, cached = app.query_one("#plain", DataTable), app.query_one("#cached", DataTable)
     return drawn(plain) == drawn(cached)
@@ -100,10 +108,7 @@ class InPane(App):
 async def test_lines_drawn_before_are_reused_when_the_pane_is_shown_and_focused_again() -> None:
     app = InPane()
     async with app.run_test(size=(40, 20)) as pilot:
-        cached = app.query_one("#cached", CellCacheTable)
-        cached.focus()
-        await pilot.pause()
-        before = drawn(cached)
+        cached, before = await drawn_focused(app, pilot)
         app.query_one(Input).focus()  # what a pane switch does: focus moves, the pane is hidden
         app.query_one("#pane").display = False
         await pilot.pause()
@@ -152,10 +157,7 @@ class Marked(Tables):
 async def test_a_change_of_a_component_style_alone_draws_the_lines_anew() -> None:
     app = Marked()
     async with app.run_test(size=(40, 20)) as pilot:
-        cached = app.query_one("#cached", CellCacheTable)
-        cached.focus()
-        await pilot.pause()
-        before = drawn(cached)
+        cached, before = await drawn_focused(app, pilot)
         cached.add_class("marked")  # the cursor row's colour changes, the table's own does not
         await pilot.pause()
         after = drawn(cached)

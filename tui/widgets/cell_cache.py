@@ -33,6 +33,9 @@ from textual.widgets import DataTable
 CACHE_CELLS = 4096
 # Lines: a few screenfuls of a tall table in its focused and unfocused states.
 CACHE_LINES = 512
+# DataTable's component classes, in a fixed order (a set's order is not): the styles a line is
+# drawn with, asked every frame.
+_COMPONENTS = tuple(sorted(DataTable.COMPONENT_CLASSES))
 
 
 def _look(cell: Any) -> tuple | None:
@@ -82,8 +85,10 @@ class CellCacheTable(DataTable):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Once a frame: the widget keeps these until its next style update.
-        names = sorted(self.COMPONENT_CLASSES)
-        self._styles_look = (self.rich_style, *(self.get_component_rich_style(n) for n in names))
+        self._styles_look = (
+            self.rich_style,
+            *(self.get_component_rich_style(n) for n in _COMPONENTS),
+        )
         return super().render_lines(crop)
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
