@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from data.config import Config
-from data.demo import FILE_NAMES, Simulator, write_demo_folder
+from data.demo import FILE_NAMES, Simulator, closed_floor_notice, write_demo_folder
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 18, 14, 30, tzinfo=PARIS)  # a Wednesday afternoon
@@ -407,3 +407,28 @@ def test_other_errors_are_not_taken_for_an_interrupt(monkeypatch) -> None:
     monkeypatch.setattr(tui.launch, "run_console", broken)
     with pytest.raises(RuntimeError, match="something else"):
         main(["demo"])
+
+
+def test_a_closed_floor_is_said_with_when_it_opens(tmp_path: Path) -> None:
+    # Sunday 04:00 in Paris: nobody on shift; Sunday's early shift starts at 07:30 (± 10 min).
+    sunday_night = datetime(2026, 11, 22, 4, 0, tzinfo=PARIS)
+    sim = _make(tmp_path, at=sunday_night)
+    opens = sim.next_shift_start(sunday_night)
+    assert opens is not None
+    assert opens.date() == sunday_night.date()
+    assert timedelta(hours=3, minutes=20) <= opens - sunday_night <= timedelta(hours=3, minutes=40)
+    notice = closed_floor_notice(sim, sunday_night, speed=1)
+    assert notice is not None
+    assert f"until {opens:%a %H:%M} (site time)" in notice
+    assert "--speed 60" in notice
+    # Faster, the same wait is shorter in real time: at 60x, 3.5 h pass in 3.5 min.
+    assert closed_floor_notice(sim, sunday_night, speed=60) is None
+    # Half an hour earlier it is 7.5 min at 60x: said, without suggesting what is running.
+    notice = closed_floor_notice(sim, sunday_night - timedelta(hours=4), speed=60)
+    assert notice is not None and "--speed" not in notice
+
+
+def test_an_open_floor_says_nothing(demo) -> None:
+    sim, _ = demo  # a Wednesday afternoon
+    assert sim.next_shift_start(NOW) == NOW
+    assert closed_floor_notice(sim, NOW, speed=1) is None

@@ -50,6 +50,7 @@ from tui.widgets.key_footer import KeyFooter
 STYLES = Path(__file__).parent / "styles"
 REFRESH_S = 2.0  # periodic refresh: "waiting now" and the clock advance
 SOON_S = 0.05  # a refresh asked for while one ran starts this soon after it ends
+NOTICE_S = 30.0  # how long a notice given at start stays up
 Clock = Callable[[], datetime]
 
 
@@ -100,8 +101,10 @@ class FloorwatchApp(App[None]):
         clock: Clock,
         demo: bool,
         wall: bool = False,
+        notice: str | None = None,
     ) -> None:
         super().__init__()
+        self.notice = notice  # said once the console is up (the demo floor closed, say)
         self.store, self.config, self.folder = store, config, folder
         self.clock, self.demo, self.wall = clock, demo, wall
         self.view = View()
@@ -142,6 +145,8 @@ class FloorwatchApp(App[None]):
             self.action_wall()
         self._loading_line("Loading history…" if self.loading else "")
         self.action_show_pane(self.pane_key)
+        if self.notice:
+            self.notify(self.notice, timeout=NOTICE_S, markup=False)
 
     @property
     def pane(self) -> Pane:
@@ -465,6 +470,9 @@ def make_app(
     clock: Clock | None = None,
     demo: bool = False,
     wall: bool = False,
+    notice: str | None = None,
 ) -> FloorwatchApp:
     """The one way to build the console, shared by the CLI and the tests."""
-    return FloorwatchApp(store, config, folder, clock=clock or system_clock, demo=demo, wall=wall)
+    return FloorwatchApp(
+        store, config, folder, clock=clock or system_clock, demo=demo, wall=wall, notice=notice
+    )

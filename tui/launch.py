@@ -27,10 +27,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data.config import ConfigError, find_config, load_config
 from data.store import Store, StoreError
+
+if TYPE_CHECKING:  # the simulator is imported by the demo only
+    from data.demo import Simulator
 
 
 def _parser(command: str) -> argparse.ArgumentParser:
@@ -97,11 +100,12 @@ def _run(
     demo: bool,
     wall: bool = False,
     clock: Callable[[], datetime] | None = None,
+    notice: str | None = None,
 ) -> int:
     from tui.app import make_app
 
     with Store(db) as store:
-        app = make_app(store, config, folder, demo=demo, wall=wall, clock=clock)
+        app = make_app(store, config, folder, demo=demo, wall=wall, clock=clock, notice=notice)
         run_until_signalled(app)
     return 0
 
@@ -176,7 +180,7 @@ def accelerated_clock(speed: float) -> Callable[[], datetime]:
 @contextmanager
 def _simulating(
     folder: Path, speed: float, clock: Callable[[], datetime] | None = None
-) -> Iterator[None]:
+) -> Iterator[Simulator]:
     from data.demo import write_demo_folder
 
     sim = write_demo_folder(folder, speed=speed, clock=clock)
@@ -184,13 +188,15 @@ def _simulating(
     thread = threading.Thread(target=sim.run, args=(stop,), name="demo simulator", daemon=True)
     thread.start()
     try:
-        yield
+        yield sim
     finally:
         stop.set()
         thread.join(timeout=5)
 
 
 def _run_demo(speed: float, db: Path | None, *, wall: bool = False) -> int:
+    from data.demo import closed_floor_notice
+
     # Faster than real time, the console's clock runs with the simulator's, so "now" is simulated.
     clock = accelerated_clock(speed) if speed != 1 else None
     with tempfile.TemporaryDirectory(prefix="floorwatch-demo-") as tmp:
@@ -198,9 +204,10 @@ def _run_demo(speed: float, db: Path | None, *, wall: bool = False) -> int:
         remove = functools.partial(shutil.rmtree, tmp, ignore_errors=True)
         at_forced_exit.append(remove)
         try:
-            with _simulating(folder, speed, clock):
+            with _simulating(folder, speed, clock) as sim:
                 config = load_config(folder / "floorwatch.toml")
-                return _run(folder, config, db, demo=True, wall=wall, clock=clock)
+                notice = closed_floor_notice(sim, sim.clock(), speed)
+                return _run(folder, config, db, demo=True, wall=wall, clock=clock, notice=notice)
         finally:
             at_forced_exit.remove(remove)
 

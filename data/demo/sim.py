@@ -137,6 +137,16 @@ class Simulator:
         """Write every pending event with ts <= until; return the number of lines written."""
         return self._step(int(until.timestamp()))
 
+    def next_shift_start(self, at: datetime) -> datetime | None:
+        """When the floor next has an agent on shift, from `at`: `at` itself when one is on shift
+        then, else the first planned shift start after it (days are planned one day ahead; None
+        when none is planned)."""
+        t = int(at.timestamp())
+        if any(shift.contains(t) for shift in self._shift.values()):
+            return at
+        starts = [start for shift in self._shift.values() for start in shift.starts if start > t]
+        return datetime.fromtimestamp(min(starts), self.zone) if starts else None
+
     def run(self, stop: threading.Event, tick_s: float = 0.5) -> None:
         """Advance simulated time `speed`x real time from now, writing each tick, until `stop` is set."""
         if self._until is None:

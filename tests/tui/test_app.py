@@ -545,3 +545,17 @@ async def test_every_pane_number_stays_in_the_tabs_of_a_narrow_terminal(app):
         assert len(line) <= 60
         wide = app.query_one(PaneBar).tabs("data", short=False).plain
         assert "1 Queues" in wide and "5 Reasons" in wide
+
+
+async def test_a_notice_given_at_start_is_shown_literally(tui_store, tui_cfg, folder, clock):
+    notice = "The demo floor is closed: no agent is on shift until Sun 07:32 [site time]."
+    app = make_app(tui_store, tui_cfg, folder, clock=clock, notice=notice)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert [n.message for n in app._notifications] == [notice]
+        (note,) = app._notifications
+        assert not note.markup  # "[site time]" is text, not a style
+    plain = make_app(tui_store, tui_cfg, folder, clock=clock)
+    async with plain.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert not list(plain._notifications)
