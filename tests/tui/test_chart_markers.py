@@ -79,3 +79,47 @@ def test_a_channel_keeps_its_texture_whichever_channels_are_present() -> None:
     everything = legend(days_chart(CHANNELS), list(CHANNELS))
     for present in (("voice", "email"), ("chat", "sms"), ("other",)):
         assert legend(days_chart(present), list(present)) == {c: everything[c] for c in present}
+
+
+def test_the_by_day_legend_is_the_title_not_over_the_bars() -> None:
+    # plotext's legend sat in the plot's top left corner, over the first days' bars.
+    text = days_chart(CHANNELS)
+    title, *plot = text.splitlines()
+    for channel in CHANNELS:
+        assert channel in title
+        assert not any(channel in line for line in plot), f"{channel!r} drawn in the plot"
+
+
+def _mix(counts: dict[str, int]) -> ChannelsData:
+    days = [date(2026, 3, 9), date(2026, 3, 10)]
+    rows = tuple({"day": d, "channel": c, "offered": n} for d in days for c, n in counts.items())
+    return ChannelsData(mix=(), by_day=rows, table=())
+
+
+def test_a_channel_too_small_to_draw_says_so_in_the_legend() -> None:
+    # 20 rows of plot up to 1,200: a row is 60 contacts; 25 social a day is under half of one.
+    data = _mix({"voice": 1000, "chat": 180, "social": 25})
+    text = render(lambda plt: paint_days(plt, data, 100, 24))
+    title = text.splitlines()[0]
+    assert "▀▀ social (<1 row)" in title
+    assert "voice (<1 row)" not in title and "chat (<1 row)" not in title
+    # Taller, 40 contacts a day reach half a row: nothing to say.
+    data = _mix({"voice": 1000, "chat": 180, "social": 40})
+    assert "(<1 row)" not in render(lambda plt: paint_days(plt, data, 100, 24)).splitlines()[0]
+
+
+def test_the_by_day_legend_shortens_to_fit_a_narrow_chart() -> None:
+    data = _mix({"voice": 1000, "chat": 180, "email": 60, "social": 25})
+    for width in (100, 60, 45, 36):
+        text = render_at(lambda plt, w=width: paint_days(plt, data, w, 20), width, 20)
+        title = text.splitlines()[0].strip()
+        for channel in ("voice", "chat", "email", "social"):
+            assert channel in title, f"{channel!r} missing at {width} columns: {title!r}"
+
+
+def render_at(paint: Callable[[Any], None], width: int, height: int) -> str:
+    plt = Plot()
+    plt.plotsize(width, height)
+    plt.theme("clear")
+    paint(plt)
+    return re.sub(r"\x1b\[[0-9;]*m", "", plt.build())

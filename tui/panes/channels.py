@@ -14,7 +14,7 @@ from data.metrics.kpis import kpi_sets
 from data.metrics.together import together
 from tui import fmt
 from tui.panes.base import Pane
-from tui.widgets.chart import Chart, count_axis
+from tui.widgets.chart import Chart, count_axis, whole_ticks
 from tui.widgets.search_table import Col, SearchTable
 
 COLORS = {
@@ -91,7 +91,9 @@ class ChannelsPane(Pane):
     def show(self, data: ChannelsData) -> None:
         self.query_one(SearchTable).set_rows(data.table)
         self.query_one("#mix-chart", Chart).draw(lambda plt: _paint_mix(plt, data))
-        self.query_one("#mix-by-day-chart", Chart).draw(lambda plt: _paint_days(plt, data))
+        days = self.query_one("#mix-by-day-chart", Chart)
+        # Painted again on a resize: the legend and what is too small to draw depend on the size.
+        days.draw(lambda plt: _paint_days(plt, data, days.size.width, days.size.height))
 
 
 def _paint_mix(plt: Any, data: ChannelsData) -> None:
@@ -115,7 +117,9 @@ def _day(value: Any) -> str:
     return value.strftime("%d %b") if isinstance(value, date | datetime) else str(value)
 
 
-def _paint_days(plt: Any, data: ChannelsData) -> None:
+def _paint_days(plt: Any, data: ChannelsData, width: int = 100, height: int = 24) -> None:
+    """The mix by day, stacked; `width` × `height`: the chart's size in cells. The legend is the
+    title: plotext's own sat over the first days' bars."""
     days = sorted({r.get("day") for r in data.by_day if r.get("day") is not None})
     channels = sorted({str(r.get("channel")) for r in data.by_day})
     if not days:
@@ -123,16 +127,43 @@ def _paint_days(plt: Any, data: ChannelsData) -> None:
         return
     count = {(r.get("day"), str(r.get("channel"))): r.get("offered") or 0 for r in data.by_day}
     series = [[count.get((d, c), 0) for d in days] for c in channels]
+    markers = [TEXTURES.get(c, TEXTURES["other"]) for c in channels]
     plt.stacked_bar(
         [_day(d) for d in days],
         series,
-        labels=channels,
         color=[COLORS.get(c, "gray") for c in channels],
-        marker=[TEXTURES.get(c, TEXTURES["other"]) for c in channels],
+        marker=markers,
         width=0.6,
     )
     # Days sit at x = 1..n: a margin of one on each side keeps a lone day (today) a bar, not the
-    # whole chart under the legend.
+    # whole chart.
     plt.xlim(0, len(days) + 1)
-    count_axis(plt, [sum(day) for day in zip(*series, strict=True)])
-    plt.title("offered per day, by channel")
+    totals = [sum(day) for day in zip(*series, strict=True)]
+    count_axis(plt, totals)
+    # A channel whose every day is under half a row of the axis draws nothing: said in the legend,
+    # so that it does not read as absent (its figures are in the table).
+    ticks = whole_ticks(totals)
+    row = ticks[-1] / max(1, height - 4)
+    hidden = {c for c, days_ in zip(channels, series, strict=True) if 0 < max(days_) < row / 2}
+    # plotext leaves out a title wider than the plot: the frame and the y labels take the rest.
+    room = width - 3 - max(len(f"{t:,}") for t in ticks)
+    plt.title(_legend(channels, markers, hidden, room))
+
+
+def _legend(channels: list[str], markers: list[str], hidden: set[str], room: int) -> str:
+    """The longest legend that fits in `room` cells: each channel as its texture twice and its
+    name, those too small to draw marked so, after a heading."""
+
+    def entries(note: bool) -> str:
+        return "  ".join(
+            f"{m}{m} {c}{' (<1 row)' if note and c in hidden else ''}"
+            for c, m in zip(channels, markers, strict=True)
+        )
+
+    tries = [
+        f"{head}{entries(note)}"
+        for note in ((True, False) if hidden else (False,))
+        for head in ("offered per day: ", "per day: ", "")
+    ]
+    tries.append(" ".join(f"{m}{c}" for c, m in zip(channels, markers, strict=True)))
+    return next((t for t in tries if len(t) <= room), tries[-1])
