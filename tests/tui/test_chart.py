@@ -64,12 +64,33 @@ async def test_reason_bars_are_as_many_as_the_chart_has_rows_and_follow_a_resize
         text = _chart_text(chart)
         # The top `fit` reasons each have their row and label; none is drawn over another.
         assert [f"reason {i:02d}" in text for i in range(12)] == [i < fit for i in range(12)]
-        assert f"top {fit} of 12" in text
+        assert f"(top {fit} of 12 reasons)" in text
         chart.styles.height = height + 2  # a taller chart: two more bars
         await pilot.pause()
         await pilot.pause()
         text = _chart_text(chart)
         assert [f"reason {i:02d}" in text for i in range(12)] == [i < fit + 2 for i in range(12)]
+
+
+@pytest.mark.parametrize("rows", [7, 8, 12, 30])
+def test_fewer_reasons_than_rows_are_one_row_each_from_the_top(rows) -> None:
+    import re
+
+    from textual_plotext.plot import Plot
+
+    from tui.panes.reasons import ReasonsData, _paint
+
+    plt = Plot()
+    plt._limit_size(False, False)  # as in the widget: not capped at the (absent) terminal's size
+    plt.plotsize(80, rows + 4)  # the title, the frame and the x axis take four rows
+    plt.theme("clear")
+    _paint(plt, ReasonsData(REASONS[:6]), rows)
+    plot = re.sub(r"\x1b\[[0-9;]*m", "", plt.build()).splitlines()[2 : 2 + rows]
+    # Spread over more rows than bars, plotext drew some bars two rows thick (unlabelled rows).
+    assert [("█" in line, "reason" in line) for line in plot] == [(True, True)] * 6 + [
+        (False, False)
+    ] * (rows - 6)
+    assert [line.split()[1] for line in plot[:6]] == [f"{i:02d}" for i in range(6)]
 
 
 def test_a_long_reason_is_cut_with_an_ellipsis_on_the_chart() -> None:

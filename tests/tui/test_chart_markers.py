@@ -22,6 +22,7 @@ NOW = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
 def render(paint: Callable[[Any], None]) -> str:
     """The chart as plain text, drawn by real plotext the way the Chart widget draws it."""
     plt = Plot()
+    plt._limit_size(False, False)  # as in the widget: no cap at the terminal's size
     plt.plotsize(100, 24)
     plt.theme("clear")
     paint(plt)
@@ -119,6 +120,7 @@ def test_the_by_day_legend_shortens_to_fit_a_narrow_chart() -> None:
 
 def render_at(paint: Callable[[Any], None], width: int, height: int) -> str:
     plt = Plot()
+    plt._limit_size(False, False)  # as in the widget: no cap at the terminal's size
     plt.plotsize(width, height)
     plt.theme("clear")
     paint(plt)

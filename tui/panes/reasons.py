@@ -100,5 +100,12 @@ def _paint(plt: Any, data: ReasonsData, fit: int) -> None:
     count_axis(
         plt, [v for r in rows for v in (r.get("contacts"), r.get("comparison_contacts"))], "x"
     )
-    shown = f"top {len(top)} of {len(data.rows)} " if len(top) < len(data.rows) else ""
-    plt.title(f"{shown}contacts per reason: this period (bars), comparison (◆)")
+    # One row a reason, from the top: spread over more rows than bars, plotext drew some bars two
+    # rows thick, each where its rounding fell (an extra unlabelled bar to the eye). plotext puts
+    # y on row floor(0.5 + (rows - 1) * (y - low) / (high - low)): bars at 1..n one row apart
+    # take high - low = rows - 1, the top bar on the top row.
+    if fit > 1:
+        plt.ylim(len(rows) - (fit - 1), len(rows))
+    # "top 7 of 8 contacts per reason" read as 7 contacts: the reasons are what is counted.
+    shown = f" (top {len(top)} of {len(data.rows)} reasons)" if len(top) < len(data.rows) else ""
+    plt.title(f"contacts per reason{shown}: this period (bars), comparison (◆)")
