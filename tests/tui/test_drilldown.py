@@ -435,3 +435,16 @@ async def test_an_email_agent_screen_says_why_there_is_no_timeline(
         state = plain(screen.query_one("#agent-state"))
         assert "no timeline to draw" in state and "shows their" not in state
         assert screen.query_one("#agent-timeline", DataTable).row_count == 0
+
+
+async def test_the_contact_screen_names_the_queue_as_the_panes_do(
+    tui_store, tui_cfg, drill_folder, clock
+):
+    cfg = tui_cfg.model_copy(update={"queue_names": {"webchat": "Web chat [EU]"}})
+    app = make_app(tui_store, cfg, drill_folder, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        app.post_message(OpenContact("chat:k3"))
+        contact = await contact_screen(pilot)
+        title = plain(contact.query_one("#contact-title"))
+        assert "queue Web chat [EU]" in title and "webchat" not in title

@@ -126,13 +126,15 @@ class ContactScreen(DrillScreen):
             )
             return
         c = d.contact
+        # The queue's name as the panes show it (config's queue_names), not the phone system's id.
+        queue = self.app.config.queue_names.get(c["queue"], c["queue"]) if c["queue"] else None
         title.update(
             Text.assemble(
                 (" Contact ", "reverse"),
                 " ",
                 # the id as its own system writes it (T-1042), as the Overdue pane shows it
                 (visible(str(c.get("source_id") or c["contact_id"])), "bold"),
-                visible(f" · {c['channel']} · queue {c['queue'] or fmt.DASH} · "),
+                visible(f" · {c['channel']} · queue {queue or fmt.DASH} · "),
                 (str(c["eo"]), "bold"),
                 ("   m mask · a agent · esc back", "dim"),
                 ("   MASKED", "bold yellow") if self.masked else "",
