@@ -423,7 +423,7 @@ def test_a_closed_floor_is_said_with_when_it_opens(tmp_path: Path) -> None:
     assert "--speed 60" in notice
     # Faster, the same wait is shorter in real time: at 60x, 3.5 h pass in 3.5 min.
     assert closed_floor_notice(sim, sunday_night, speed=60) is None
-    # Half an hour earlier it is 7.5 min at 60x: said, without suggesting what is running.
+    # From midnight it is 7.5 h, 7.5 min at 60x: said, without suggesting what is running.
     notice = closed_floor_notice(sim, sunday_night - timedelta(hours=4), speed=60)
     assert notice is not None and "--speed" not in notice
 

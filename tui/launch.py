@@ -27,13 +27,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from data.config import ConfigError, find_config, load_config
 from data.store import Store, StoreError
-
-if TYPE_CHECKING:  # the simulator is imported by the demo only
-    from data.demo import Simulator
 
 
 def _parser(command: str) -> argparse.ArgumentParser:
@@ -180,23 +177,25 @@ def accelerated_clock(speed: float) -> Callable[[], datetime]:
 @contextmanager
 def _simulating(
     folder: Path, speed: float, clock: Callable[[], datetime] | None = None
-) -> Iterator[Simulator]:
-    from data.demo import write_demo_folder
+) -> Iterator[str | None]:
+    """Write the demo's history, keep the simulator running meanwhile; gives what to tell the lead
+    at start (the floor closed), worked out before the simulator's thread runs (it is not
+    thread-safe)."""
+    from data.demo import closed_floor_notice, write_demo_folder
 
     sim = write_demo_folder(folder, speed=speed, clock=clock)
+    notice = closed_floor_notice(sim, sim.clock(), speed)
     stop = threading.Event()
     thread = threading.Thread(target=sim.run, args=(stop,), name="demo simulator", daemon=True)
     thread.start()
     try:
-        yield sim
+        yield notice
     finally:
         stop.set()
         thread.join(timeout=5)
 
 
 def _run_demo(speed: float, db: Path | None, *, wall: bool = False) -> int:
-    from data.demo import closed_floor_notice
-
     # Faster than real time, the console's clock runs with the simulator's, so "now" is simulated.
     clock = accelerated_clock(speed) if speed != 1 else None
     with tempfile.TemporaryDirectory(prefix="floorwatch-demo-") as tmp:
@@ -204,9 +203,8 @@ def _run_demo(speed: float, db: Path | None, *, wall: bool = False) -> int:
         remove = functools.partial(shutil.rmtree, tmp, ignore_errors=True)
         at_forced_exit.append(remove)
         try:
-            with _simulating(folder, speed, clock) as sim:
+            with _simulating(folder, speed, clock) as notice:
                 config = load_config(folder / "floorwatch.toml")
-                notice = closed_floor_notice(sim, sim.clock(), speed)
                 return _run(folder, config, db, demo=True, wall=wall, clock=clock, notice=notice)
         finally:
             at_forced_exit.remove(remove)

@@ -381,10 +381,15 @@ def _queue_detail(e: dict[str, Any]) -> tuple[str, str | None]:
     return ", ".join(str(v) for v in (e["queue"], e["agent"], d1, d2) if v), None
 
 
-def _queue_events(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _queue_events(rows: list[dict[str, Any]], cfg: Config) -> list[dict[str, Any]]:
     out = []
     for e in rows:
-        detail, private = _queue_detail(e)
+        # Queues and agents in the detail by the names the console gives them elsewhere.
+        named = e | {
+            "queue": cfg.queue_names.get(e["queue"], e["queue"]),
+            "agent": cfg.agent_names.get(e["agent"], e["agent"]),
+        }
+        detail, private = _queue_detail(named)
         who = e["agent"] if e["agent"] and e["agent"] != "NONE" else "caller"
         out.append(
             {
@@ -464,7 +469,7 @@ def contact_timeline(
     if c["source_id"] is not None:
         q = {"source_id": c["source_id"]}
         if c["source"] == "queue_log":
-            events = _queue_events(run(cur, _QUEUE_EVENTS, q))
+            events = _queue_events(run(cur, _QUEUE_EVENTS, q), cfg)
         elif c["channel"] != "voice":
             events = _message_events(run(cur, _MESSAGES, q))
     raw = bool(events)

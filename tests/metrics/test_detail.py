@@ -189,6 +189,13 @@ def test_contact_timeline_of_a_call(store, cur, cfg):
         ("resolution", "no target"),
     ]
     assert contact_timeline(cur, cfg, "nope", NOW) is None
+    # Queues and agents by the names the console gives them elsewhere, not the phone system's ids.
+    named = cfg.model_copy(
+        update={"queue_names": {"support": "Support [desk]"}, "agent_names": {"A2": "Zoë"}}
+    )
+    tl = contact_timeline(cur, named, "queue_log:c1:support:1", NOW)
+    assert tl.events[0]["detail"] == "queue Support [desk], position 1"
+    assert tl.events[2]["detail"] == "Zoë, waited 40s"
 
 
 def test_contact_timeline_of_a_chat(store, cur, cfg):

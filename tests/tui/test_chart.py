@@ -156,3 +156,39 @@ async def test_a_chart_is_built_once_until_drawn_again_resized_or_re_themed() ->
         app.theme = "textual-light"
         await pilot.pause()
         assert builds == resized + 1
+
+
+def test_the_reasons_title_shortens_to_fit_and_is_never_left_out() -> None:
+    import re
+
+    from textual_plotext.plot import Plot
+
+    from tui.panes.reasons import ReasonsData, _paint
+
+    long_names = tuple(r | {"topic": f"cancel subscription {i}"} for i, r in enumerate(REASONS))
+    for reasons in (REASONS, long_names):
+        for width in range(50, 130, 4):
+            plt = Plot()
+            plt._limit_size(False, False)
+            plt.plotsize(width, 10)
+            plt.theme("clear")
+            _paint(plt, ReasonsData(reasons), 6, width)
+            title = re.sub(r"\x1b\[[0-9;]*m", "", plt.build()).splitlines()[0].strip()
+            # Cut to 6 of 12, the title says so at every width it can: plotext used to leave a
+            # title too wide out, and with it the count and what ◆ is.
+            assert title.startswith(("contacts per reason (top 6 of 12", "top 6 of 12")), (
+                width,
+                title,
+            )
+
+
+def test_undrawn_segments_follow_plotexts_rows_not_the_values_alone() -> None:
+    from tui.widgets.chart import undrawn_segments
+
+    # 0..1,500 over 20 rows: a value v is on row floor(0.5 + 19·v/1500). Voice 1,000 reaches row
+    # 13; chat 41 on top of it, 1,041, is still row 13: not drawn; email 40 more, 1,081, row 14.
+    assert undrawn_segments([[1000], [41], [40]], 1500, 20) == {1}
+    # Over 10 rows both small ones stay on voice's row 6.
+    assert undrawn_segments([[1000], [41], [40]], 1500, 10) == {1, 2}
+    # A series shown on any one day is drawn; one with nothing at all is not "undrawn".
+    assert undrawn_segments([[1000, 100], [41, 400], [0, 0]], 1500, 20) == set()

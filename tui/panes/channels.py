@@ -14,7 +14,14 @@ from data.metrics.kpis import kpi_sets
 from data.metrics.together import together
 from tui import fmt
 from tui.panes.base import Pane
-from tui.widgets.chart import Chart, count_axis, whole_ticks
+from tui.widgets.chart import (
+    Chart,
+    count_axis,
+    fit_title,
+    title_room,
+    undrawn_segments,
+    whole_ticks,
+)
 from tui.widgets.search_table import Col, SearchTable
 
 COLORS = {
@@ -140,30 +147,36 @@ def _paint_days(plt: Any, data: ChannelsData, width: int = 100, height: int = 24
     plt.xlim(0, len(days) + 1)
     totals = [sum(day) for day in zip(*series, strict=True)]
     count_axis(plt, totals)
-    # A channel whose every day is under half a row of the axis draws nothing: said in the legend,
-    # so that it does not read as absent (its figures are in the table).
-    ticks = whole_ticks(totals)
-    row = ticks[-1] / max(1, height - 4)
-    hidden = {c for c, days_ in zip(channels, series, strict=True) if 0 < max(days_) < row / 2}
-    # plotext leaves out a title wider than the plot: the frame and the y labels take the rest.
-    room = width - 3 - max(len(f"{t:,}") for t in ticks)
+    # A small channel may draw nothing: where a stack's running totals round to the same row (a
+    # 10 can take a row while a 60 takes none). Each is said in the legend so that it does not
+    # read as absent (its figures are in the table).
+    rows = height - 4  # the title, the frame and the x axis take four
+    hidden = {channels[i] for i in undrawn_segments(series, whole_ticks(totals)[-1], rows)}
+    room = title_room(width, max(len(f"{t:,}") for t in whole_ticks(totals)))
     plt.title(_legend(channels, markers, hidden, room))
+
+
+NOTE = " (<1 row)"  # a channel too small to draw in the stacked bars
 
 
 def _legend(channels: list[str], markers: list[str], hidden: set[str], room: int) -> str:
     """The longest legend that fits in `room` cells: each channel as its texture twice and its
-    name, those too small to draw marked so, after a heading."""
+    name, those too small to draw marked so, after a heading; compact entries (texture once) on a
+    narrow chart; cut with … as a last resort, rather than left out."""
+    pairs = list(zip(channels, markers, strict=True))
 
-    def entries(note: bool) -> str:
-        return "  ".join(
-            f"{m}{m} {c}{' (<1 row)' if note and c in hidden else ''}"
-            for c, m in zip(channels, markers, strict=True)
-        )
+    def entries(note: bool, compact: bool) -> str:
+        shown = [
+            (f"{m}{c}" if compact else f"{m}{m} {c}") + (NOTE if note and c in hidden else "")
+            for c, m in pairs
+        ]
+        return (" " if compact else "  ").join(shown)
 
+    notes = (True, False) if hidden else (False,)
     tries = [
-        f"{head}{entries(note)}"
-        for note in ((True, False) if hidden else (False,))
+        f"{head}{entries(note, False)}"
+        for note in notes
         for head in ("offered per day: ", "per day: ", "")
     ]
-    tries.append(" ".join(f"{m}{c}" for c, m in zip(channels, markers, strict=True)))
-    return next((t for t in tries if len(t) <= room), tries[-1])
+    tries += [entries(note, True) for note in notes]
+    return fit_title(tries, room)

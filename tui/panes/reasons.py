@@ -12,7 +12,7 @@ from data.metrics import top_reasons
 from data.text import visible
 from tui import fmt
 from tui.panes.base import Pane
-from tui.widgets.chart import Chart, count_axis
+from tui.widgets.chart import Chart, count_axis, fit_title, title_room
 from tui.widgets.search_table import Col, SearchTable
 
 
@@ -62,7 +62,7 @@ class ReasonsPane(Pane):
     def show(self, data: ReasonsData) -> None:
         self.query_one(SearchTable).set_rows(data.rows)
         chart = self.query_one(Chart)
-        chart.draw(lambda plt: _paint(plt, data, chart.bar_rows))
+        chart.draw(lambda plt: _paint(plt, data, chart.bar_rows, chart.size.width))
 
 
 LABEL = 18  # a reason's name on the chart, cut with "…" (the table shows it whole)
@@ -74,8 +74,9 @@ def _label(topic: Any, change: Any) -> str:
     return f"{name} {_change(change)}"
 
 
-def _paint(plt: Any, data: ReasonsData, fit: int) -> None:
-    """The top `fit` reasons (as many as the chart has rows for), largest at the top."""
+def _paint(plt: Any, data: ReasonsData, fit: int, width: int = 100) -> None:
+    """The top `fit` reasons (as many as the chart has rows for), largest at the top; `width`: the
+    chart's, in cells (the title is shortened to fit it)."""
     if not data.rows:
         plt.title("no reasons recorded in this period")
         return
@@ -107,5 +108,14 @@ def _paint(plt: Any, data: ReasonsData, fit: int) -> None:
     if fit > 1:
         plt.ylim(len(rows) - (fit - 1), len(rows))
     # "top 7 of 8 contacts per reason" read as 7 contacts: the reasons are what is counted.
-    shown = f" (top {len(top)} of {len(data.rows)} reasons)" if len(top) < len(data.rows) else ""
-    plt.title(f"contacts per reason{shown}: this period (bars), comparison (◆)")
+    key = "this period (bars), comparison (◆)"
+    if len(top) < len(data.rows):
+        top_n = f"top {len(top)} of {len(data.rows)} reasons"
+        tries = [
+            f"contacts per reason ({top_n}): {key}",
+            f"{top_n}: {key}",
+            f"{top_n}, ◆ comparison",
+        ]
+    else:
+        tries = [f"contacts per reason: {key}", key, "◆ comparison"]
+    plt.title(fit_title(tries, title_room(width, max(len(label) for label in labels))))

@@ -46,6 +46,43 @@ def count_axis(plt: Any, values: Iterable[float], axis: str = "y") -> None:
         plt.xticks(ticks, labels)
 
 
+def title_room(width: int, ylabels: int) -> int:
+    """The longest title plotext shows on a chart `width` cells wide whose y labels are `ylabels`
+    cells wide: it centres the title on the plot area (right of the labels and the axis) and leaves
+    out, whole, one that would run past either edge of the chart."""
+    center = ylabels + 1 + (width - 2 - ylabels) // 2
+    return max((n for n in range(width + 1) if 0 <= center - n // 2 <= width - n), default=0)
+
+
+def fit_title(tries: list[str], room: int) -> str:
+    """The first of `tries` that fits in `room` cells; else the last cut with … (plotext would
+    leave a title that does not fit out altogether)."""
+    for title in tries:
+        if len(title) <= room:
+            return title
+    return tries[-1][: max(0, room - 1)] + "…" if room > 0 else ""
+
+
+def undrawn_segments(series: list[list[float]], top: float, rows: int) -> set[int]:
+    """Which series of a stacked bar chart (plotext's `stacked_bar`, y from 0 to `top` over `rows`
+    rows) draw no cell on any day. plotext draws each series as a bar from 0 to its running total,
+    the top one first, each lower one over it; a value v is on row floor(0.5 + (rows − 1)·v/top)
+    (its `get_matrix_data`). So a series shows on a day only where its running total reaches a
+    higher row than the one below it: a small one between two totals on the same row does not."""
+
+    def row(v: float) -> int:
+        return math.floor(round(0.5 + (rows - 1) * v / top, 8)) if top > 0 else 0
+
+    shown: set[int] = set()
+    for day in zip(*series, strict=True):
+        total = 0.0
+        for i, value in enumerate(day):
+            below, total = total, total + value
+            if value > 0 and (i == 0 or row(total) > row(below)):
+                shown.add(i)
+    return {i for i, values in enumerate(series) if any(values)} - shown
+
+
 class Chart(PlotextPlot):
     """A chart that redraws from scratch: clear, draw with `paint(plt)`, refresh this widget.
 
