@@ -118,12 +118,12 @@ def test_the_legend_marks_exactly_the_channels_the_bars_do_not_show() -> None:
             title, *plot = text.splitlines()
             drawn = set("".join(plot))
             for channel in counts:
-                marked = f"{channel} (<1 row)" in title or f"{channel}(<1 row)" in title
+                marked = f"{channel} (not drawn)" in title or f"{channel}(not drawn)" in title
                 shown = TEXTURES[channel] in drawn
                 # Never a note on a channel drawn; with notes in the title (a narrow chart may
                 # have no room for them), one on every channel not drawn.
                 assert not (marked and shown), (counts, width, height, channel, title)
-                if "(<1 row)" in title:
+                if "(not drawn)" in title:
                     assert marked or shown, (counts, width, height, channel, title)
                 marked_somewhere += marked
                 drawn_somewhere += shown
@@ -148,3 +148,22 @@ def render_at(paint: Callable[[Any], None], width: int, height: int) -> str:
     plt.theme("clear")
     paint(plt)
     return re.sub(r"\x1b\[[0-9;]*m", "", plt.build())
+
+
+def _queues_data() -> QueuesData:
+    hours = [NOW - timedelta(hours=h) for h in range(6, 0, -1)]
+    rows = tuple(
+        {"start": s, "offered": 40 + i, "answered": 30 + i % 3, "abandoned": i % 4}
+        for i, s in enumerate(hours)
+    )
+    return QueuesData(size="hour", intervals=rows, comparison=rows, queues=(), now=NOW)
+
+
+def test_the_queues_legend_is_the_title_at_every_width_not_over_the_lines() -> None:
+    # plotext's legend box sat over the first intervals (Monday of a week, the busiest day).
+    data = _queues_data()
+    for width in range(40, 130, 6):
+        text = render_at(lambda plt, w=width: paint_queues(plt, data, w), width, 16)
+        title, *plot = text.splitlines()
+        assert "answered" in title or "+ answered" in title, (width, title)
+        assert not any("answered" in line or "abandoned" in line for line in plot), width

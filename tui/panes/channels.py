@@ -156,7 +156,9 @@ def _paint_days(plt: Any, data: ChannelsData, width: int = 100, height: int = 24
     plt.title(_legend(channels, markers, hidden, room))
 
 
-NOTE = " (<1 row)"  # a channel too small to draw in the stacked bars
+# A channel that draws no cell in the stacked bars. Not "too small": rounding the running totals
+# to rows may leave out a 4 while drawing a 3 above it.
+NOTE = " (not drawn)"
 
 
 def _legend(channels: list[str], markers: list[str], hidden: set[str], room: int) -> str:

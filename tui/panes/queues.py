@@ -18,7 +18,7 @@ from data.metrics.together import together
 from tui import fmt
 from tui.panes.base import Pane
 from tui.past import PastCache
-from tui.widgets.chart import Chart, count_axis
+from tui.widgets.chart import Chart, count_axis, fit_title, title_room, whole_ticks
 from tui.widgets.search_table import Col, SearchTable
 
 COLUMNS = (
@@ -130,7 +130,9 @@ class QueuesPane(Pane):
     def show(self, data: QueuesData) -> None:
         self.data = data
         self.query_one(SearchTable).set_rows(data.queues)
-        self.query_one(Chart).draw(lambda plt: _paint(plt, data))
+        chart = self.query_one(Chart)
+        # Painted again on a resize: the legend (the title) is shortened to the width.
+        chart.draw(lambda plt: _paint(plt, data, chart.size.width))
 
 
 def _label(start: Any, size: str) -> str:
@@ -143,7 +145,9 @@ def _in_future(start: Any, now: datetime) -> bool:
     return isinstance(start, datetime) and start > now
 
 
-def _paint(plt: Any, data: QueuesData) -> None:
+def _paint(plt: Any, data: QueuesData, width: int = 100) -> None:
+    """Offered, answered and abandoned per interval, the comparison's offered under them; the
+    legend is the title (plotext's own sat over the first intervals' lines)."""
     rows = data.intervals
     if not rows:
         plt.title("no contacts in this period yet")
@@ -161,7 +165,6 @@ def _paint(plt: Any, data: QueuesData) -> None:
         plt.plot(
             xb,
             [r.get("offered") or 0 for r in before],
-            label="offered, comparison",
             color="gray",
             marker="dot",
         )
@@ -169,12 +172,22 @@ def _paint(plt: Any, data: QueuesData) -> None:
         plt.plot(
             xs[: len(begun)],
             [r.get(key) or 0 for r in begun],
-            label=key,
             color=color,
             marker=marker,
         )
     step = max(1, len(rows) // 8)
     plt.xticks(xs[::step], [_label(r.get("start"), data.size) for r in rows][::step])
-    count_axis(plt, [r.get("offered") or 0 for r in (*begun, *before)])
+    counts = [r.get("offered") or 0 for r in (*begun, *before)]
+    count_axis(plt, counts)
     per = "15 min" if data.size == "15min" else data.size
-    plt.title(f"contacts per {per} (i: interval): this period vs comparison (••)")
+    lines = "▞▞ offered  ++ answered  xx abandoned"
+    tries = [
+        f"contacts per {per} (i: interval): {lines}  •• offered, comparison",
+        f"per {per}: {lines}  •• comparison",
+        f"{lines}  •• comparison",
+        "▞ offered + answered x abandoned • comparison",
+    ]
+    if not before:
+        tries = [t.split("  ••")[0].split(" •")[0] for t in tries]
+    room = title_room(width, max(len(f"{t:,}") for t in whole_ticks(counts)))
+    plt.title(fit_title(tries, room))
