@@ -448,3 +448,31 @@ async def test_the_contact_screen_names_the_queue_as_the_panes_do(
         contact = await contact_screen(pilot)
         title = plain(contact.query_one("#contact-title"))
         assert "queue Web chat [EU]" in title and "webchat" not in title
+
+
+async def test_every_pause_reason_shows_on_the_agent_screen(
+    tui_store, tui_cfg, drill_folder, clock
+):
+    """The presence line ran off the right at 120 columns ('paused 1h22m (lunch'): it wraps."""
+    from tests.tui.conftest import append, ql
+
+    reasons = ["lunch with a very long name", "coaching session", "team meeting", "training"]
+    lines = []
+    for i, reason in enumerate(reasons):
+        start = -10_000 + i * 1_200
+        lines += [
+            ql(start, "NONE", "support", "Agent/1001", "PAUSE", reason),
+            ql(start + 600, "NONE", "support", "Agent/1001", "UNPAUSE", reason),
+        ]
+    append(drill_folder / "asterisk" / "queue_log", "".join(lines))
+    app = make_app(tui_store, tui_cfg, drill_folder, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = await open_leaderboard(pilot)
+        board.move_cursor(row=[r["agent"] for r in board.shown].index("Agent/1001"))
+        await pilot.press("enter")
+        screen = await agent_screen(pilot, "Zoë [trainee]")
+        paused = screen.query_one("#agent-paused")
+        shown = "".join(strip.text for strip in paused.render_lines(paused.region.reset_offset))
+        shown = " ".join(shown.split())
+        assert "training 10m00s)" in shown, shown
+        assert all(reason in shown for reason in reasons), shown

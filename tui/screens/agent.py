@@ -368,7 +368,7 @@ def _paused_line(row: dict[str, Any]) -> Text:
     parts = [f"logged in {fmt.dur(logged)}", f"paused {fmt.dur(paused)}"]
     by = ", ".join(f"{r} {fmt.dur(s)}" for r, s in sorted(reasons.items(), key=lambda x: -x[1]))
     line = " · ".join(parts) + (f" ({by})" if by else "")
-    return Text(visible(line), no_wrap=True, overflow="ellipsis")
+    return Text(visible(line), overflow="ellipsis")
 
 
 def _bars(
