@@ -428,13 +428,13 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
                 Binding("up,down", "", "Move through rows"),
                 Binding("left,right", "", "Scroll a table wider than the terminal"),
                 Binding("i", "", "Queues: the chart's interval, 15 min, hour or day"),
+                Binding("g", "", "Agents: group by team, with team totals"),
             ],
         ),
         (
             "Drill-down",
             [
                 Binding("enter", "", "Agent screen (Agents) / contact screen (Overdue, lists)"),
-                Binding("g", "", "Agents: group by team, with team totals"),
                 *AgentScreen.BINDINGS,
                 *(b for b in ContactScreen.BINDINGS if b not in AgentScreen.BINDINGS and b.show),
             ],

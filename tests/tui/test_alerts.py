@@ -146,3 +146,24 @@ async def test_refreshes_started_while_history_loads_do_not_alert(tui_store, cfg
         app.post_message(Refreshed(late, loaded=True))
         await wait_for(pilot, lambda: any(s is late for s in checked))
         assert not any(s is early for s in checked)
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "says"),
+    [
+        ([], "no thresholds configured ([thresholds] in floorwatch.toml)"),
+        ([Threshold(kpi="waiting_now", warning=50)], "no threshold crossed yet"),
+    ],
+)
+async def test_an_empty_alerts_log_says_whether_anything_is_watched(
+    tui_store, tui_cfg, folder, clock, thresholds, says
+):
+    app = make_app(
+        tui_store, tui_cfg.model_copy(update={"thresholds": thresholds}), folder, clock=clock
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen))
+        table = app.screen.query_one("#alerts-table")
+        assert [table.get_row_at(0)[0].plain] == [says]

@@ -114,5 +114,11 @@ class AlertsScreen(ModalScreen[None]):
         for crossing in reversed(self.alerter.book.log):
             table.add_row(*_row(crossing, zone))
         if not self.alerter.book.log:
-            table.add_row(Text("no threshold crossed yet"), *[Text("")] * 6)
+            # "Not yet" would say something is watched when floorwatch.toml sets no threshold.
+            empty = (
+                "no threshold crossed yet"
+                if self.alerter.config.thresholds
+                else "no thresholds configured ([thresholds] in floorwatch.toml)"
+            )
+            table.add_row(Text(empty), *[Text("")] * 6)
         table.focus()
