@@ -260,6 +260,11 @@ async def test_group_by_team_with_team_totals(app, drill_folder, tmp_path):
         await pilot.pause()
         assert not isinstance(app.screen, AgentScreen)
         assert "A team total: enter opens an agent's row" in [n.message for n in app._notifications]
+        # A search counts agents: the team total shown above the one match is not a second one.
+        await pilot.press("slash", "z", "o", "enter")
+        assert [r["name"] for r in board.shown] == ["Σ Blue", "Zoë [trainee]"]
+        assert "search “zo”: 1 of 2 rows" in str(app.pane.query_one(".sort-label").render())
+        await pilot.press("slash", "escape")
         await pilot.press("g")
         assert len(board.shown) == 2
 

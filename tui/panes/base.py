@@ -101,7 +101,9 @@ class Pane(Vertical):
         searched = self.table_for_search
         if not searched.query_text:
             return ""
-        shown, total = searched.row_count, len(searched.rows_all)
+        # Rows of the data only: a grouped leaderboard's team totals (Σ) are not matches.
+        shown = sum(1 for row in searched.shown if not row.get("_total"))
+        total = len(searched.rows_all)
         found = f"{shown} of {total} rows" if shown else "no row matches"
         return f" · search “{searched.query_text}”: {found}"
 
