@@ -15,7 +15,7 @@ import fnmatch
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -297,7 +297,9 @@ class Ingestor:
         for chunk in read_lines(
             path, state.offset, state.line_no, final=self.final, chunk_bytes=chunk_bytes
         ):
-            batch = reader.parse(chunk.lines, ctx) if chunk.lines else Batch()
+            at_end = self.final and chunk.end >= state.size
+            lines_ctx = replace(ctx, at_end=True) if at_end else ctx
+            batch = reader.parse(chunk.lines, lines_ctx) if chunk.lines else Batch()
             for line_no, raw in chunk.too_long:
                 batch.reject(line_no, f"line longer than {MAX_LINE} bytes", raw)
             end, next_line = chunk.end, chunk.next_line_no

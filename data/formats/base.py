@@ -103,6 +103,9 @@ class ReadContext:
     header: bytes | None = None  # the file's first line, for formats with a header row
     channel: str | None = None  # forced by a source rule
     before: BytesBefore | None = None  # where a line is, for keys by position (BytesBefore)
+    # The lines given end the file for good (a one-shot load at the end of the file): a record
+    # still open there never ends.
+    at_end: bool = False
 
     def position(self, line_no: int) -> tuple[int, str]:
         """Line `line_no` of this file as a key part: its number and the bytes before it."""

@@ -168,7 +168,7 @@ class MappedCsvReader:
                     batch.reject(line_no, problem, raw)
             return batch
         plan = _plan(mapping, header_fields(header_raw, mapping.delimiter), ctx)
-        records = _records(lines, mapping.delimiter, batch)
+        records = _records(lines, mapping.delimiter, batch, at_end=ctx.at_end)
         if mapping.kind == "messages":
             _messages(records, plan, ctx, batch)
         else:
@@ -195,8 +195,29 @@ def _problem(mapping: CsvMapping | None, header: bytes | None, path: str) -> str
 Record = tuple[int, list[str], str]  # first line number, fields, the record's text
 
 
-def _records(lines: list[tuple[int, bytes]], delimiter: str, batch: Batch) -> list[Record]:
-    """Complete records with the number of their first line; sets batch.unconsumed_lines."""
+def _records(
+    lines: list[tuple[int, bytes]], delimiter: str, batch: Batch, *, at_end: bool = False
+) -> list[Record]:
+    """Complete records with the number of their first line; sets batch.unconsumed_lines.
+    `at_end`: the lines end the file for good, so a quoted field still open there is a stray
+    quote: its first line is rejected and the lines after it are read again as records (they
+    were swallowed by the quote, and would otherwise be lost)."""
+    out, pending, too_long = _scan(lines, delimiter, batch)
+    while pending and (at_end or too_long):
+        first, text = pending[0]
+        why = f"{len(pending)} lines" if too_long else "a stray quote: no closing one"
+        batch.reject(first, f"unterminated quoted field ({why})", text)
+        rest = [(n, raw) for n, raw in lines if n > first]
+        more, pending, too_long = _scan(rest, delimiter, batch)
+        out += more
+    return out
+
+
+def _scan(
+    lines: list[tuple[int, bytes]], delimiter: str, batch: Batch
+) -> tuple[list[Record], list[tuple[int, str]], bool]:
+    """_records without the end of the file: the records, the lines of one still open, and
+    whether it stopped at that one because it is too long to be a record (MAX_RECORD_LINES)."""
     out: list[Record] = []
     pending: list[tuple[int, str]] = []
     for line_no, raw in lines:
@@ -220,15 +241,13 @@ def _records(lines: list[tuple[int, bytes]], delimiter: str, batch: Batch) -> li
             continue
         if fields is None:
             if len(pending) >= MAX_RECORD_LINES or len(joined) > MAX_LINE:
-                batch.reject(
-                    pending[0][0], f"unterminated quoted field ({len(pending)} lines)", joined
-                )
-                pending = []
+                # A stray quote: the lines after its own are read again by the caller.
+                return out, pending, True
             continue
         out.append((pending[0][0], fields, joined))
         pending = []
     batch.unconsumed_lines = len(pending)
-    return out
+    return out, pending, False
 
 
 def _join(pending: list[tuple[int, str]]) -> str:

@@ -249,3 +249,27 @@ def test_an_interrupt_inside_a_write_is_no_traceback() -> None:
     assert top.__cause__ is None and top.__context__ is not None
     assert _is_interrupted_query(top)
     assert not _is_interrupted_query(duckdb.TransactionException("Current transaction is aborted"))
+
+
+PWC = ROOT.parent / "shared" / "realdata" / "pwc-callcenter" / "call-center-dataset.csv"
+
+
+@pytest.mark.skipif(not PWC.exists(), reason="../shared/realdata is absent")
+def test_a_stray_quote_in_a_mapped_csv_rejects_its_line_and_loses_nothing_after_it(
+    tmp_path: Path,
+) -> None:
+    """An opening quote never closed swallowed the rest of the file as one unfinished record: 37
+    good calls gone, no reject, and a promise to load it 'once it is complete'."""
+    head, *rows = PWC.read_bytes().splitlines(keepends=True)[:41]
+    stray = b'ID0099,"Diane,03/01/2021,9:12:19,Technical Support,Y,Y,109,00:02:23,3\r\n'
+    write_bytes = tmp_path / "in" / "call-center-dataset.csv"
+    write_bytes.parent.mkdir()
+    write_bytes.write_bytes(head + b"".join(rows[:2]) + stray + b"".join(rows[2:]))
+    config = ROOT / "examples" / "pwc-callcenter.toml"
+    result = run(str(write_bytes.parent), "--config", str(config), "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = json.loads(result.stdout)
+    assert out["files"][0]["loaded"] == 2 + 38
+    assert [(r["line"], r["reason"].split(" (")[0]) for r in out["rejects"]] == [
+        (4, "unterminated quoted field")
+    ]

@@ -163,6 +163,24 @@ def test_a_record_cut_inside_quotes_is_left_for_later(run) -> None:
     assert (t1[C["line_no"]], t2[C["line_no"]]) == (2, 4)
 
 
+def test_a_stray_quote_too_long_to_be_a_record_loses_no_line_after_it(run, monkeypatch) -> None:
+    """Held past MAX_RECORD_LINES, the open quote was rejected together with every line it had
+    swallowed; now its own line is rejected and the lines after it are read as records."""
+    from data.formats import mapped_csv
+
+    monkeypatch.setattr(mapped_csv, "MAX_RECORD_LINES", 5)
+    config = Config(timezone="UTC", mappings=[TICKETS])
+    head = "id,created,status,channel,frt,resolution,tags,note\n"
+    stray = 'T0,2024-11-23 02:00:00,Open,Chat,,,,"no end\n'
+    rows = "".join(f"T{i},2024-11-23 03:00:00,Open,Chat,,,,\n" for i in range(1, 9))
+    batch = run(R, head + stray + rows, path="t.csv", config=config, header=True)
+    assert [(r.line_no, r.reason) for r in batch.rejects] == [
+        (2, "unterminated quoted field (5 lines)")
+    ]
+    assert [r[C["line_no"]] for r in batch.rows["contacts"]] == list(range(3, 11))
+    assert batch.unconsumed_lines == 0
+
+
 TWEETS = CsvMapping(
     name="twcs",
     pattern="twcs*.csv",
