@@ -18,9 +18,9 @@ from tui.widgets.chart import (
     Chart,
     count_axis,
     fit_title,
+    tick_width,
     title_room,
     undrawn_segments,
-    whole_ticks,
 )
 from tui.widgets.search_table import Col, SearchTable
 
@@ -146,13 +146,13 @@ def _paint_days(plt: Any, data: ChannelsData, width: int = 100, height: int = 24
     # whole chart.
     plt.xlim(0, len(days) + 1)
     totals = [sum(day) for day in zip(*series, strict=True)]
-    count_axis(plt, totals)
+    ticks = count_axis(plt, totals)
     # A small channel may draw nothing: where a stack's running totals round to the same row (a
     # 10 can take a row while a 60 takes none). Each is said in the legend so that it does not
     # read as absent (its figures are in the table).
     rows = height - 4  # the title, the frame and the x axis take four
-    hidden = {channels[i] for i in undrawn_segments(series, whole_ticks(totals)[-1], rows)}
-    room = title_room(width, max(len(f"{t:,}") for t in whole_ticks(totals)))
+    hidden = {channels[i] for i in undrawn_segments(series, ticks[-1], rows)}
+    room = title_room(width, tick_width(ticks))
     plt.title(_legend(channels, markers, hidden, room))
 
 

@@ -18,7 +18,7 @@ from data.metrics.together import together
 from tui import fmt
 from tui.panes.base import Pane
 from tui.past import PastCache
-from tui.widgets.chart import Chart, count_axis, fit_title, title_room, whole_ticks
+from tui.widgets.chart import Chart, count_axis, fit_title, tick_width, title_room
 from tui.widgets.search_table import Col, SearchTable
 
 COLUMNS = (
@@ -177,8 +177,7 @@ def _paint(plt: Any, data: QueuesData, width: int = 100) -> None:
         )
     step = max(1, len(rows) // 8)
     plt.xticks(xs[::step], [_label(r.get("start"), data.size) for r in rows][::step])
-    counts = [r.get("offered") or 0 for r in (*begun, *before)]
-    count_axis(plt, counts)
+    ticks = count_axis(plt, [r.get("offered") or 0 for r in (*begun, *before)])
     per = "15 min" if data.size == "15min" else data.size
     lines = "▞▞ offered  ++ answered  xx abandoned"
     tries = [
@@ -189,5 +188,5 @@ def _paint(plt: Any, data: QueuesData, width: int = 100) -> None:
     ]
     if not before:
         tries = [t.split("  ••")[0].split(" •")[0] for t in tries]
-    room = title_room(width, max(len(f"{t:,}") for t in whole_ticks(counts)))
+    room = title_room(width, tick_width(ticks))
     plt.title(fit_title(tries, room))

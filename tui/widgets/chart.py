@@ -34,8 +34,8 @@ def whole_ticks(values: Iterable[float], most: int = 5) -> list[int]:
     return [i * step for i in range(math.ceil(top / step) + 1)]
 
 
-def count_axis(plt: Any, values: Iterable[float], axis: str = "y") -> None:
-    """Whole-number ticks on a count axis, the axis from 0 to the last tick."""
+def count_axis(plt: Any, values: Iterable[float], axis: str = "y") -> list[int]:
+    """Whole-number ticks on a count axis, the axis from 0 to the last tick; the ticks."""
     ticks = whole_ticks(values)
     labels = [f"{t:,}" for t in ticks]
     if axis == "y":
@@ -44,6 +44,12 @@ def count_axis(plt: Any, values: Iterable[float], axis: str = "y") -> None:
     else:
         plt.xlim(0, ticks[-1])
         plt.xticks(ticks, labels)
+    return ticks
+
+
+def tick_width(ticks: list[int]) -> int:
+    """How wide count_axis's labels of `ticks` are, in cells."""
+    return max(len(f"{t:,}") for t in ticks)
 
 
 def title_room(width: int, ylabels: int) -> int:
